@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Fetch the free CJK faces the renders use, without root: Debian's packages are downloaded
+# (not installed) and only the font files are kept. FangSong exists in no registry except as
+# FandolFang (texlive-lang-chinese); Song and Hei come from fonts-noto-cjk, whose .ttc face 0
+# is Japanese, so the SC face is saved as its own OTF.
+# Usage: scripts/fonts.sh FONT_DIR PYTHON
+set -euo pipefail
+dest=$(realpath -m "${1:-fonts}")
+py=$(command -v "${2:-python3}")
+case $py in /*) ;; *) py=$PWD/$py ;; esac
+want=(FandolFang-Regular.otf FandolKai-Regular.otf NotoSerifCJKsc-Regular.otf NotoSerifCJKsc-Bold.otf
+      NotoSansCJKsc-Regular.otf NotoSansCJKsc-Bold.otf)
+missing=0
+for f in "${want[@]}"; do [ -s "$dest/$f" ] || missing=1; done
+if [ "$missing" = 0 ]; then echo "fonts: all present in $dest/"; exit 0; fi
+
+mkdir -p "$dest"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+echo "fonts: downloading texlive-lang-chinese and fonts-noto-cjk (about 106 MB) ..."
+if ! apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1; then
+  echo "fonts: apt-get download failed (run 'apt-get update' as root once):" >&2
+  tail -3 apt.log >&2
+  exit 1
+fi
+dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb | tar -x --wildcards \
+  './usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol*.otf'
+cp usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol{Fang,Kai}-Regular.otf .
+dpkg-deb --fsys-tarfile fonts-noto-cjk_*.deb | tar -x --wildcards './usr/share/fonts/opentype/noto/Noto*CJK-*.ttc'
+"$py" - <<'PY'
+from fontTools.ttLib import TTCollection
+for src, dst in [("NotoSerifCJK-Regular", "NotoSerifCJKsc-Regular"), ("NotoSerifCJK-Bold", "NotoSerifCJKsc-Bold"),
+                 ("NotoSansCJK-Regular", "NotoSansCJKsc-Regular"), ("NotoSansCJK-Bold", "NotoSansCJKsc-Bold")]:
+    faces = TTCollection(f"usr/share/fonts/opentype/noto/{src}.ttc").fonts
+    sc = next(f for f in faces if f["name"].getDebugName(1).endswith(" SC"))
+    sc.save(f"{dst}.otf")
+PY
+for f in "${want[@]}"; do mv "$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"; done
+echo "fonts: saved ${#want[@]} faces in $dest/"
