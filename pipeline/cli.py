@@ -1,0 +1,107 @@
+"""``python -m pipeline``: build, rerun, diff and review. Exit 0 when every input built, 1 when
+any failed, 2 on usage errors; each failure is one line ``error: PATH: reason`` on stderr."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .model import PipelineError
+from .options import FORMATS, PDF_VARIANTS, Options
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    got = tuple(f.strip() for f in value.split(",") if f.strip())
+    bad = [f for f in got if f not in FORMATS]
+    if bad or not got:
+        raise argparse.ArgumentTypeError(f"formats are {','.join(FORMATS)}; got {value!r}")
+    return got
+
+
+def _add_build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--formats", type=_formats, default=FORMATS, help="comma-separated: docx,pdf (default both)")
+    p.add_argument("--no-restore", action="store_true", help="skip the restore stage (no word or punctuation repairs)")
+    p.add_argument("--skip-rule", action="append", default=[], metavar="RULE_ID",
+                   help="rebuild without this rule (repeatable; a trailing dot skips a family, e.g. swap.)")
+    p.add_argument("--drop-summary", action="store_true", help="leave the site's inserted summary out of the renders")
+    p.add_argument("--no-heading-numbers", action="store_true", help="do not add 一、二、 to unnumbered headings")
+    p.add_argument("--pdf-variant", choices=PDF_VARIANTS, help="archival (pdf/a-3u) or accessible (pdf/ua-1) PDF")
+    p.add_argument("--no-page-count", action="store_true", help="do not measure the DOCX's pages with LibreOffice")
+    p.add_argument("--reference-docx", default="", metavar="FILE", help="take DOCX styles from this document")
+
+
+def _options(a: argparse.Namespace) -> Options:
+    return Options(formats=a.formats, restore=not a.no_restore, skip_rules=frozenset(a.skip_rule),
+                   keep_summary=not a.drop_summary, number_headings=not a.no_heading_numbers,
+                   pdf_variant=a.pdf_variant, page_count=not a.no_page_count, reference_docx=a.reference_docx)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m pipeline", description="Rebuild documents from scraped pages.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build page files or folders of them")
+    b.add_argument("paths", nargs="+", metavar="PATH")
+    b.add_argument("--out", default="build", type=Path, help="build folder (default: build)")
+    b.add_argument("--jobs", "-j", type=int, default=1, help="documents built in parallel (processes)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the artifacts are up to date")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:8786 uses a running one")
+    _add_build_options(b)
+
+    r = sub.add_parser("rerun", help="rerun the stages after STAGE from a build folder's saved model")
+    r.add_argument("folder", type=Path)
+    r.add_argument("stage", help="the last stage to keep, e.g. clean reruns restore, structure and the renders")
+    _add_build_options(r)
+
+    d = sub.add_parser("diff", help="character-level diff between stage artifacts")
+    d.add_argument("folder", type=Path)
+    d.add_argument("stages", nargs="*", metavar="STAGE", help="two stages (default: each consecutive pair)")
+    d.add_argument("--stat", action="store_true", help="counts per stage and rule")
+    d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    v = sub.add_parser("review", help="write a self-contained HTML review page")
+    v.add_argument("folder", type=Path)
+    v.add_argument("--output", "-o", type=Path, help="default: FOLDER/review.html")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
+    a = ap.parse_args(argv)
+    if a.command == "build" and a.jobs < 1:
+        ap.error("--jobs must be at least 1")
+    try:
+        if a.command == "build":
+            return _build(a)
+        if a.command == "rerun":
+            from .rerun import rerun
+
+            rerun(a.folder, a.stage, _options(a))
+            return 0
+        if a.command == "diff":
+            from .review import diff_command
+
+            return diff_command(a.folder, a.stages, stat=a.stat, color=a.color)
+        from .review import review_command
+
+        return review_command(a.folder, a.output)
+    except PipelineError as e:
+        print(f"error: {getattr(a, 'folder', '')}: {e}", file=sys.stderr)
+        return 1
+
+
+def _build(a: argparse.Namespace) -> int:
+    opts = _options(a)
+    if a.scheduler:
+        from .cluster import build_on_dask
+
+        summary = build_on_dask(a.paths, a.out, opts, a.scheduler, force=a.force)
+    else:
+        from .batch import build_many
+
+        summary = build_many(a.paths, a.out, opts, jobs=a.jobs, force=a.force, progress=sys.stderr)
+    from .batch import print_summary
+
+    print_summary(summary)
+    return 1 if summary.failed else 0

@@ -1,0 +1,105 @@
+"""One input's bytes in, every artifact of its build folder out: the stages and renderers in
+order, with no file I/O, so a process pool or a Dask worker can run it anywhere."""
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from . import STAGES, __version__, rules
+from .artifacts import EDITS, MANIFEST, dumps, edits_jsonl, stage_files
+from .ingest import ingest
+from .model import Document, Flag
+from .options import Options
+from .presentation import output_stem
+
+
+def input_digest(data: bytes, opts: Options) -> str:
+    """What an incremental build compares: the input, the options, the rules, templates and code."""
+    h = hashlib.sha256(data)
+    h.update(f"{opts.digest()} {rules.digest()} {__version__}".encode())
+    return h.hexdigest()[:32]
+
+
+def run_stages(data: bytes, source: str, opts: Options) -> dict[str, Document]:
+    """The document after each stage, keyed by stage name (each a separate copy)."""
+    doc = ingest(data, source)
+    snapshots = {"ingest": doc}
+    for stage in STAGES[1:]:
+        assert stage.run is not None
+        doc = stage.run(copy.deepcopy(doc), opts)
+        snapshots[stage.name] = doc
+    return snapshots
+
+
+def resume(doc: Document, opts: Options) -> dict[str, Document]:
+    """Rerun the stages after the last one ``doc`` went through (a stage rerun alone)."""
+    done = set(doc.stages)
+    snapshots = {}
+    for stage in STAGES[1:]:
+        if stage.name in done:
+            continue
+        assert stage.run is not None
+        doc = stage.run(copy.deepcopy(doc), opts)
+        snapshots[stage.name] = doc
+    return snapshots
+
+
+def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], dict[str, Any], list[Flag]]:
+    """The rendered files, their facts for the manifest, and warnings about them."""
+    files: dict[str, bytes] = {}
+    facts: dict[str, Any] = {"site": doc.meta.pages}
+    flags: list[Flag] = []
+    if "docx" in opts.formats:
+        from .render_docx import render_docx
+
+        files[f"{stem}.docx"] = data = render_docx(doc, opts)
+        if opts.page_count:
+            from .pagecount import docx_pages
+
+            facts["docx_libreoffice"] = pages = docx_pages(data)
+            if pages is not None and doc.meta.pages and abs(pages - doc.meta.pages) > 1:
+                flags.append(Flag(stage="render", rule="render.page-count", message=(
+                    f"the DOCX has {pages} pages in LibreOffice; the site says {doc.meta.pages}")))
+    if "pdf" in opts.formats:
+        from .render_pdf import render_pdf
+
+        files[f"{stem}.pdf"] = render_pdf(doc, opts)
+    return files, facts, flags
+
+
+def convert(data: bytes, source: str, opts: Options, name: str) -> dict[str, bytes]:
+    """All files of one document's build folder. ``name`` is the input's stem, the fallback
+    for output names when the page names no file."""
+    return assemble(run_stages(data, source, opts), opts, name, input_digest(data, opts))
+
+
+def assemble(snapshots: dict[str, Document], opts: Options, name: str, digest: str) -> dict[str, bytes]:
+    """The build folder's files from the document after each stage: views, models, renders,
+    the edit log and the manifest."""
+    doc = snapshots[STAGES[-1].name]
+    stem = output_stem(doc, name)
+    rendered, pages, render_flags = render(doc, opts, stem)
+    files = stage_files(snapshots)
+    files.update(rendered)
+    files[EDITS] = edits_jsonl(doc)
+    flags = doc.flags + render_flags
+    manifest = {
+        "input": doc.source,
+        "digest": digest,
+        "generator": f"scrape2doc {__version__}",
+        "meta": copy.deepcopy(doc.meta).__dict__,
+        "stages": {s.name: {"view": f"{s.stem}.{s.view}", "model": f"{s.stem}.json"} for s in STAGES},
+        "outputs": {Path(f).suffix[1:]: f for f in rendered},
+        "pages": pages,
+        "edits": {"file": EDITS, "count": len(doc.edits)},
+        "info": doc.info,
+        "warnings": [
+            {"stage": f.stage, "rule": f.rule, "level": f.level, "message": f.message, "block": f.block,
+             "text": f.text}
+            for f in flags
+        ],
+    }
+    files[MANIFEST] = dumps(manifest).encode()
+    return files
