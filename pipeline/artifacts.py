@@ -50,6 +50,9 @@ def edits_jsonl(doc: Document) -> bytes:
 def write_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write every file to a temporary sibling folder, then swap it in for ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*"):  # left by a build that was killed
+        if stale.suffix in (".tmp", ".old"):
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         for name, data in files.items():

@@ -83,7 +83,7 @@ def build_one(path: str, out: Path, opts: Options, force: bool = False) -> Resul
     return Result(path, "built", str(target))
 
 
-def _claim_names(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
+def claim_names(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(path, failure reason or "") — two inputs with one stem would share a build folder."""
     seen: dict[str, str] = {}
     for p in paths:
@@ -95,7 +95,7 @@ def _claim_names(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
             yield p, ""
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """Load rules once per worker process, not once per document."""
     from . import rules
 
@@ -103,13 +103,14 @@ def _warm_up() -> None:
         rules.load(kind)
 
 
-def build_many(paths: Iterable[str], out: Path, opts: Options, jobs: int = 1, force: bool = False,
+def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int = 1, force: bool = False,
                progress: TextIO | None = None, on_result: Callable[[Result], None] | None = None) -> Summary:
     """Build every input; at most ``jobs * 2`` documents are in flight, so memory stays flat
     however large the folder is."""
+    out = Path(out)
     summary = Summary()
     listed = list(expand(paths))  # names only: the pages themselves are read one at a time
-    items = _claim_names(listed)
+    items = claim_names(listed)
     bar = _progress_bar(progress, len(listed))
 
     def done(result: Result) -> None:
@@ -123,7 +124,7 @@ def build_many(paths: Iterable[str], out: Path, opts: Options, jobs: int = 1, fo
         for p, clash in items:
             done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_warm_up) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
             pending: set[Future[Result]] = set()
             for p, clash in items:
                 if clash:

@@ -1,0 +1,179 @@
+"""Typeset PDF: the Document through templates/report.html.j2 and report.css, laid out by
+WeasyPrint in the GB/T 9704 house style (design note typesetting.md §0, §4).
+
+All presentation lives in templates/; this module picks the blocks, numbers and metadata
+(shared with the DOCX through pipeline.presentation), and keeps the expensive parts — the
+font configuration with its registered CJK faces, the compiled CSS and template — in one
+module-level press per process, so fifty documents cost one font load and stay flat in memory.
+"""
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import __version__, fonts
+from .model import Document, PipelineError
+from .options import PDF_VARIANTS, Options
+from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+TITLE_CHARS = 20  # GB/T 9704 §7.3.1: a 22 pt title line holds at most 20 chars in 442 pt
+CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
+LINE_BREAK = re.compile(r"\s*\n\s*")
+OPENING = "《（(“‘〈【「『〔"
+CLOSING_BRACKETS = "》）)”’〉】」』〕"
+CLOSING = CLOSING_BRACKETS + "，。、；：？！…—·"  # never starts a title line
+# WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
+KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
+
+
+@dataclass(frozen=True)
+class _Press:
+    """What every render in a process shares."""
+
+    template: jinja2.Template
+    stylesheets: list  # of weasyprint.CSS, compiled against font_config
+    font_config: object  # weasyprint.text.fonts.FontConfiguration
+
+
+def oneline(text: str) -> str:
+    """Join a text's lines: nothing between hanzi (a newline would print as a space, F9),
+    one space between Latin words."""
+
+    def join(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        around = text[s - 1:s] + text[e:e + 1]
+        return "" if re.search(f"[{CJK}]", around) or s == 0 or e == len(text) else " "
+
+    return LINE_BREAK.sub(join, text)
+
+
+def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
+    """Split a long title into the fewest lines of at most ``width`` chars, as even as the
+    word boundaries allow (§7.3.1: keep words whole, symmetric lines). CSS cannot do this."""
+    if len(text) <= width:
+        return [text]
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.INFO)  # its dictionary load chatter is DEBUG
+    offsets, pos = [0], 0
+    for word in jieba.lcut(text, HMM=False):
+        pos += len(word)
+        offsets.append(pos)
+    depth, inside = 0, set()
+    for i, ch in enumerate(text):
+        depth += (ch in OPENING) - (ch in CLOSING_BRACKETS)
+        if depth > 0:
+            inside.add(i + 1)
+    cuts = [0] + [o for o in offsets[1:-1] if o not in inside and text[o] not in CLOSING
+                  and text[o - 1] not in OPENING] + [len(text)]
+    lines = -(-len(text) // width)
+    while lines <= len(cuts) - 1:
+        ideal = len(text) / lines
+        # best[k][j]: least squared deviation splitting text[:cuts[j]] into k lines.
+        best = [{0: (0.0, [0])}] + [{} for _ in range(lines)]
+        for k in range(1, lines + 1):
+            for j in range(1, len(cuts)):
+                options = [(cost + (cuts[j] - cuts[i] - ideal) ** 2, path + [j])
+                           for i, (cost, path) in best[k - 1].items()
+                           if i < j and cuts[j] - cuts[i] <= width]
+                if options:
+                    best[k][j] = min(options)
+        if len(cuts) - 1 in best[lines]:
+            path = best[lines][len(cuts) - 1][1]
+            return [text[cuts[a]:cuts[b]] for a, b in zip(path, path[1:])]
+        lines += 1
+    return [text[i:i + width] for i in range(0, len(text), width)]  # one unbreakable run
+
+
+@functools.lru_cache(maxsize=2)
+def _press(directory: Path) -> _Press:
+    """Load the fonts and compile the CSS and template once per fonts directory."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts.startup_check(directory)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["oneline"] = oneline
+    env.filters["title_lines"] = title_lines
+    font_config = FontConfiguration()
+    face_css = env.get_template("fonts.css.j2").render(faces=fonts.available_faces(directory))
+    with _weasyprint_font_warnings() as problems:
+        stylesheets = [
+            CSS(string=face_css, font_config=font_config),
+            CSS(filename=str(TEMPLATES / "report.css"), font_config=font_config),
+        ]
+    if problems:
+        raise PipelineError(f"PDF fonts: {problems[0]}")
+    return _Press(env.get_template("report.html.j2"), stylesheets, font_config)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "font" in message.lower() and KNOWN_FONT_NOTICE not in message:
+            self.messages.append(message)
+
+
+@contextmanager
+def _weasyprint_font_warnings() -> Iterator[list[str]]:
+    """Collect WeasyPrint's font warnings (a face that failed to load would otherwise pass
+    as a silently substituted font in a finished PDF)."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def render_html(doc: Document, opts: Options) -> str:
+    """The HTML WeasyPrint lays out (also handy for looking at the markup)."""
+    props = properties(doc)
+    return _press(fonts.font_dir()).template.render(
+        blocks=rendered_blocks(doc, opts),
+        prefixes=heading_prefixes(doc, opts),
+        props=props,
+        created="" if props.created == FALLBACK_DATE else props.created.date().isoformat(),
+        version=__version__,
+    )
+
+
+def render_pdf(doc: Document, opts: Options) -> bytes:
+    """The typeset PDF's bytes: the same input gives the same bytes (dates come from the site
+    metadata, font subset tags are content hashes)."""
+    if opts.pdf_variant is not None and opts.pdf_variant not in PDF_VARIANTS:
+        raise PipelineError(f"unknown PDF variant {opts.pdf_variant!r} (use one of {', '.join(PDF_VARIANTS)})")
+    from weasyprint import HTML
+
+    press = _press(fonts.font_dir())
+    html = render_html(doc, opts)
+    with _weasyprint_font_warnings() as problems:
+        pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+            stylesheets=press.stylesheets,
+            font_config=press.font_config,
+            pdf_variant=opts.pdf_variant,
+        )
+    gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
+    if problems:
+        raise PipelineError(f"PDF fonts: {problems[0]}")
+    return pdf
