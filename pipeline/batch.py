@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import sys
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -55,11 +56,29 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
             yield p  # a missing or unreadable path fails in build_one, with its reason
 
 
+def with_overrides(path: Path, opts: Options) -> Options:
+    """A reviewer's per-document decisions, kept beside the page as ``<stem>.overrides.toml``
+    (``skip_rules = ["swap.fazhan"]``): they survive rebuilds, which replace the build folder."""
+    file = path.with_suffix(".overrides.toml")
+    if not file.is_file():
+        return opts
+    try:
+        skip = tomllib.loads(file.read_text(encoding="utf-8")).get("skip_rules", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise PipelineError(f"{file.name}: {e}") from e
+    if not isinstance(skip, list) or not all(isinstance(r, str) for r in skip):
+        raise PipelineError(f"{file.name}: skip_rules must be a list of rule ids")
+    return replace(opts, skip_rules=opts.skip_rules | frozenset(skip))
+
+
 def build_one(path: str, out: Path, opts: Options, force: bool = False) -> Result:
     """Build one input into ``out/<stem>/``, or skip it when its artifacts are up to date."""
     target = out / Path(path).stem
     try:
         data = Path(path).read_bytes()
+        opts = with_overrides(Path(path), opts)
+    except PipelineError as e:
+        return Result(path, "failed", reason=str(e))
     except IsADirectoryError:
         return Result(path, "failed", reason="is a directory with no page files")
     except FileNotFoundError:

@@ -73,5 +73,5 @@ def levels(families: list[Family], below_shape: bool) -> dict[str, int]:
     """Family id → heading level: the families the document uses, in rank order, from 1 (or
     from 2 under unnumbered level-1 headings), capped at 4 like GB/T 9704's four levels."""
     base = 2 if below_shape else 1
-    ranked = sorted({f.rank: f for f in families}.values(), key=lambda f: f.rank)
-    return {f.id: min(base + i, 4) for i, f in enumerate(ranked)}
+    ranks = sorted({f.rank for f in families})
+    return {f.id: min(base + ranks.index(f.rank), 4) for f in families}

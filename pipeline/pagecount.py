@@ -43,12 +43,13 @@ def soffice_version() -> str | None:
 
 
 def fonts_conf(cache_dir: Path) -> str:
-    """The system configuration, then our fonts directory, then the Word-name aliases."""
+    """Our cache first (the first writable one is used), the system configuration, our fonts
+    directory, then the Word-name aliases."""
     return (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        f"  <cachedir>{escape(str(cache_dir))}</cachedir>\n"
         f'  <include ignore_missing="yes">{escape(SYSTEM_FONTS_CONF)}</include>\n'
         f"  <dir>{escape(str(font_dir().resolve()))}</dir>\n"
-        f"  <cachedir>{escape(str(cache_dir))}</cachedir>\n"
         f"  <include>{escape(str(ALIASES.resolve()))}</include>\n</fontconfig>\n"
     )
 
@@ -65,7 +66,7 @@ def docx_to_pdf(docx: bytes, timeout: float = TIMEOUT) -> bytes | None:
         src.write_bytes(docx)
         conf = t / "fonts.conf"
         conf.write_text(fonts_conf(fontconfig_cache()), encoding="utf-8")
-        env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(t)}
+        env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
         cmd = [exe, "--headless", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
                f"-env:UserInstallation={(t / 'profile').as_uri()}",
                "--convert-to", "pdf", "--outdir", str(out), str(src)]

@@ -150,3 +150,19 @@ def test_rerun_from_a_stage_rebuilds_what_follows(tmp_path: Path) -> None:
     assert (folder / "03-restore.txt").read_text(encoding="utf-8") == (folder / "02-clean.txt").read_text(encoding="utf-8")
     assert before != (folder / "02-clean.txt").read_text(encoding="utf-8")
     assert run("rerun", str(folder), "polish").returncode == 1
+
+
+def test_per_document_override_file_skips_a_rule(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    shutil.copy(SAMPLE, page)
+    args = ("build", str(page), "--out", str(tmp_path / "out"), "--formats", "docx", "--no-page-count")
+    assert run(*args).returncode == 0
+    edits = (tmp_path / "out" / "page" / "edits.jsonl").read_text(encoding="utf-8")
+    assert '"rule": "swap.fazhan"' in edits
+    (tmp_path / "page.overrides.toml").write_text('skip_rules = ["swap.fazhan"]\n', encoding="utf-8")
+    r = run(*args)
+    assert "built 1" in r.stderr  # the override changed the options: rebuilt
+    assert '"rule": "swap.fazhan"' not in (tmp_path / "out" / "page" / "edits.jsonl").read_text(encoding="utf-8")
+    (tmp_path / "page.overrides.toml").write_text('skip_rules = "swap.fazhan"\n', encoding="utf-8")
+    bad = run(*args)
+    assert bad.returncode == 1 and "page.overrides.toml: skip_rules must be a list" in bad.stderr
