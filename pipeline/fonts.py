@@ -47,6 +47,14 @@ def available_faces(directory: Path) -> list[tuple[Face, Path]]:
     return [(f, directory / f.file) for f in FACES if (directory / f.file).is_file()]
 
 
+def coverage(path: Path) -> frozenset[str]:
+    """The characters a font file has glyphs for (its cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(chr(c) for c in font.getBestCmap())
+
+
 def harfbuzz_subset_available() -> bool:
     """WeasyPrint subsets with HarfBuzz when libharfbuzz-subset0 loads; its fontTools fallback
     is 4–12× slower on CJK fonts (toolchain note F1) and only says so in a log line."""

@@ -201,8 +201,10 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
     para = c.keys(d.get("paragraphs", {}), PARAGRAPH_KEYS, "[paragraphs]")
     trunc = c.keys(d.get("truncation", {}), TRUNCATION_KEYS, "[truncation]")
     min_chars = dict(DEFAULT_MIN_CHARS)
-    for k, v in c.keys(trunc.get("min_chars_per_page", {}), set(), "") .items() if False else \
-            trunc.get("min_chars_per_page", {}).items():
+    per_page = trunc.get("min_chars_per_page", {})
+    if not isinstance(per_page, dict):
+        raise c.fail("[truncation].min_chars_per_page must be a table such as {default = 100, PPT = 15}")
+    for k, v in per_page.items():
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise c.fail(f"[truncation].min_chars_per_page.{k} must be a non-negative integer")
         min_chars[k if k == "default" else k.upper()] = v

@@ -76,7 +76,6 @@ def render_docx(doc: Document, opts: Options) -> bytes:
     cp.identifier, cp.language = p.identifier, "zh-CN"
     cp.author = cp.last_modified_by = cp.category = ""  # unknown: never python-docx's "python-docx"
     cp.created = cp.modified = p.created
-    cp.last_printed = None
     cp.revision = 1
     buf = io.BytesIO()
     out.save(buf)
