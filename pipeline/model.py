@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -167,8 +168,18 @@ class Document:
         return cls.from_dict(json.loads(text))
 
 
+MARKDOWN_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^(>|[#+*-](?=\s|$))")
+
+
+def _md_escape(text: str) -> str:
+    """Keep a paragraph that starts like a list item or heading (``1.``, ``#``) a paragraph."""
+    return MARKDOWN_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text, count=1)
+
+
 def markdown_view(doc: Document) -> str:
-    """The structured document as Markdown: readable, diffable, and close to what renders."""
+    """The structured document as Markdown: readable, diffable, and close to what renders.
+    Run-in heads are ``<strong>``: CommonMark does not close ``**`` between 。 and a Han
+    character, so ``**…。**正文`` would show its asterisks on most viewers."""
     out: list[str] = []
     for b in doc.body:
         if b.kind == "title":
@@ -178,7 +189,7 @@ def markdown_view(doc: Document) -> str:
         elif b.kind == "heading":
             out.append(f"{'#' * (b.level + 1)} {b.text}")
         elif b.lead:
-            out.append(f"**{b.lead}**{b.text[len(b.lead):]}")
+            out.append(f"<strong>{b.lead}</strong>{b.text[len(b.lead):]}")
         else:
-            out.append(b.text)
+            out.append(_md_escape(b.text))
     return "".join(line + "\n\n" for line in out)

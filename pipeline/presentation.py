@@ -25,22 +25,23 @@ def cn_number(n: int) -> str:
 
 def heading_prefixes(doc: Document, opts: Options) -> dict[str, str]:
     """Block id → the number a renderer puts before a heading: 一、 for level 1, （一） for
-    level 2, restarting under each level-1 heading. Nothing when the source numbers its own
-    headings or numbering is switched off; the model's text is never changed."""
+    level 2, restarting under each level-1 heading. A level the source numbers itself (or
+    numbering switched off) gets none; the model's text is never changed."""
     if not opts.number_headings:
         return {}
-    heads = [b for b in doc.body if b.kind == "heading"]
-    if any(NUMBERED.match(b.text) for b in heads):
-        return {}
+    heads = [b for b in doc.body if b.kind == "heading" and b.level in (1, 2)]
+    numbered = {b.level for b in heads if NUMBERED.match(b.text)}
     out: dict[str, str] = {}
     counts = [0, 0]
     for b in heads:
         if b.level == 1:
             counts = [counts[0] + 1, 0]
-            out[b.id] = f"{cn_number(counts[0])}、"
-        elif b.level == 2:
+            if 1 not in numbered:
+                out[b.id] = f"{cn_number(counts[0])}、"
+        else:
             counts[1] += 1
-            out[b.id] = f"（{cn_number(counts[1])}）"
+            if 2 not in numbered:
+                out[b.id] = f"（{cn_number(counts[1])}）"
     return out
 
 

@@ -51,7 +51,8 @@ def load(kind: str) -> tuple[tuple[Path, dict[str, Any]], ...]:
 def digest() -> str:
     """Hash of every rule file and template: an input is rebuilt when any of them changes."""
     h = hashlib.sha256()
-    files = [p for kind in ("sites", "restore") for p in rule_files(kind)]
+    kinds = sorted({d.name for root in rule_dirs("") for d in root.iterdir() if d.is_dir()} if BUILTIN.is_dir() else [])
+    files = [p for kind in kinds for p in rule_files(kind)]
     files += sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
     files += sorted(Path(__file__).parent.glob("*.py"))
     for p in files:
