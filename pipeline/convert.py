@@ -10,7 +10,7 @@ from typing import Any
 from . import STAGES, __version__, rules
 from .artifacts import EDITS, MANIFEST, dumps, edits_jsonl, stage_files
 from .ingest import ingest
-from .model import Document, Flag
+from .model import Document, Flag, PipelineError
 from .options import Options
 from .presentation import output_stem
 
@@ -47,26 +47,40 @@ def resume(doc: Document, opts: Options) -> dict[str, Document]:
 
 
 def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], dict[str, Any], list[Flag]]:
-    """The rendered files, their facts for the manifest, and warnings about them."""
+    """The rendered files, their page counts for the manifest, and warnings about them."""
     files: dict[str, bytes] = {}
-    facts: dict[str, Any] = {"site": doc.meta.pages}
+    pages: dict[str, Any] = {"site": doc.meta.pages}
     flags: list[Flag] = []
+
+    def check(label: str, count: int | None) -> None:
+        if count is not None and doc.meta.pages and abs(count - doc.meta.pages) > 1:
+            flags.append(Flag(stage="render", rule="render.page-count",
+                              message=f"the {label} has {count} pages; the site says {doc.meta.pages}"))
+
     if "docx" in opts.formats:
         from .render_docx import render_docx
 
         files[f"{stem}.docx"] = data = render_docx(doc, opts)
         if opts.page_count:
-            from .pagecount import docx_pages
+            from .pagecount import docx_pages, soffice_version
 
-            facts["docx_libreoffice"] = pages = docx_pages(data)
-            if pages is not None and doc.meta.pages and abs(pages - doc.meta.pages) > 1:
-                flags.append(Flag(stage="render", rule="render.page-count", message=(
-                    f"the DOCX has {pages} pages in LibreOffice; the site says {doc.meta.pages}")))
+            try:
+                pages["docx_libreoffice"] = docx_pages(data)
+            except PipelineError as e:  # LibreOffice failing to measure is no reason to fail the build
+                pages["docx_libreoffice"] = None
+                flags.append(Flag(stage="render", rule="render.page-count",
+                                  message=f"LibreOffice could not measure the DOCX: {e}"))
+            if pages["docx_libreoffice"] is not None:
+                pages["libreoffice"] = soffice_version()
+                check("DOCX (as LibreOffice lays it out)", pages["docx_libreoffice"])
     if "pdf" in opts.formats:
+        from .pagecount import pdf_pages
         from .render_pdf import render_pdf
 
-        files[f"{stem}.pdf"] = render_pdf(doc, opts)
-    return files, facts, flags
+        files[f"{stem}.pdf"] = data = render_pdf(doc, opts)
+        pages["pdf"] = pdf_pages(data)
+        check("PDF", pages["pdf"])
+    return files, pages, flags
 
 
 def convert(data: bytes, source: str, opts: Options, name: str) -> dict[str, bytes]:

@@ -54,6 +54,8 @@ def pin_fonts(rpr: etree._Element, east_asia: str, latin: str) -> None:
 
 
 def set_fonts(rpr: etree._Element, fonts: dict[str, str]) -> None:
+    if not fonts:  # a style set that names no fonts (theme fonts only): leave the run alone
+        return
     rf = rpr.find(qn("w:rFonts"))
     if rf is None:
         rf = put(rpr, "w:rFonts", RPR_ORDER)

@@ -9,6 +9,7 @@ python-docx never writes ``w:eastAsia`` and some readers ignore style fonts.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import docx
@@ -37,7 +38,7 @@ def load_reference(opts: Options) -> docx.document.Document:
     path = Path(opts.reference_docx) if opts.reference_docx else REFERENCE
     try:
         return docx.Document(io.BytesIO(path.read_bytes()))
-    except (OSError, ValueError, KeyError) as e:  # python-docx: not a zip / not a DOCX
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:  # not a zip / not a DOCX
         raise PipelineError(f"reference DOCX {path}: {e}") from e
 
 
@@ -63,7 +64,10 @@ def render_docx(doc: Document, opts: Options) -> bytes:
         if b.id in prefixes:
             runs = [(prefixes[b.id] + runs[0][0], runs[0][1])] + runs[1:]
         for text, bold in runs:
-            run = par.add_run(text)
+            try:
+                run = par.add_run(text)
+            except ValueError as e:  # lxml: control characters are not XML
+                raise PipelineError(f"block {b.id} cannot go into a DOCX: {e}") from e
             rpr = run._r.get_or_add_rPr()
             set_fonts(rpr, fonts[name])
             if bold:

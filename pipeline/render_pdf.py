@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import __version__, fonts
 from .model import Document, PipelineError
 from .options import PDF_VARIANTS, Options
 from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks
+
+if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone takes 0.6 s
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 TITLE_CHARS = 20  # GB/T 9704 §7.3.1: a 22 pt title line holds at most 20 chars in 442 pt
@@ -40,8 +47,8 @@ class _Press:
     """What every render in a process shares."""
 
     template: jinja2.Template
-    stylesheets: list  # of weasyprint.CSS, compiled against font_config
-    font_config: object  # weasyprint.text.fonts.FontConfiguration
+    stylesheets: list[CSS]  # compiled against font_config, which holds the registered faces
+    font_config: FontConfiguration
 
 
 def oneline(text: str) -> str:
@@ -54,6 +61,20 @@ def oneline(text: str) -> str:
         return "" if re.search(f"[{CJK}]", around) or s == 0 or e == len(text) else " "
 
     return LINE_BREAK.sub(join, text)
+
+
+def marked(text: str, covered: frozenset[str] | None) -> Markup:
+    """Escaped one-line text with runs the body face lacks in ``<span class="rare">``: those
+    glyphs come from a fallback face with taller metrics, which would push their line off
+    the 28.95 pt grid unless the run gets its own small line-height (report.css)."""
+    text = oneline(text)
+    if covered is None:
+        return escape(text)
+    out = Markup()
+    for rare, run in itertools.groupby(text, key=lambda c: c not in covered and not c.isspace()):
+        chunk = escape("".join(run))
+        out += Markup('<span class="rare">%s</span>') % chunk if rare else chunk
+    return out
 
 
 def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
@@ -108,7 +129,9 @@ def _press(directory: Path) -> _Press:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    body = next((path for face, path in fonts.available_faces(directory) if face.role == "仿宋"), None)
     env.filters["oneline"] = oneline
+    env.filters["marked"] = functools.partial(marked, covered=fonts.coverage(body) if body else None)
     env.filters["title_lines"] = title_lines
     font_config = FontConfiguration()
     face_css = env.get_template("fonts.css.j2").render(faces=fonts.available_faces(directory))
@@ -175,5 +198,5 @@ def render_pdf(doc: Document, opts: Options) -> bytes:
         )
     gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
     if problems:
-        raise PipelineError(f"PDF fonts: {problems[0]}")
+        raise PipelineError(f"PDF fonts: {problems[0]} (fonts from {fonts.font_dir()}: run `make fonts`)")
     return pdf

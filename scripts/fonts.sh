@@ -10,9 +10,12 @@ py=$(command -v "${2:-python3}")
 case $py in /*) ;; *) py=$PWD/$py ;; esac
 want=(FandolFang-Regular.otf FandolKai-Regular.otf NotoSerifCJKsc-Regular.otf NotoSerifCJKsc-Bold.otf
       NotoSansCJKsc-Regular.otf NotoSansCJKsc-Bold.otf)
+version=$(sha256sum "$0" | cut -c1-16)  # fonts made by an older version of this script are redone
 missing=0
 for f in "${want[@]}"; do [ -s "$dest/$f" ] || missing=1; done
-if [ "$missing" = 0 ]; then echo "fonts: all present in $dest/"; exit 0; fi
+if [ "$missing" = 0 ] && [ "$(cat "$dest/.version" 2>/dev/null)" = "$version" ]; then
+  echo "fonts: all present in $dest/"; exit 0
+fi
 
 mkdir -p "$dest"
 work=$(mktemp -d)
@@ -34,7 +37,14 @@ for src, dst in [("NotoSerifCJK-Regular", "NotoSerifCJKsc-Regular"), ("NotoSerif
                  ("NotoSansCJK-Regular", "NotoSansCJKsc-Regular"), ("NotoSansCJK-Bold", "NotoSansCJKsc-Bold")]:
     faces = TTCollection(f"usr/share/fonts/opentype/noto/{src}.ttc").fonts
     sc = next(f for f in faces if f["name"].getDebugName(1).endswith(" SC"))
+    # The collection's faces share one CFF table named after the JP face: name it for SC,
+    # or PDFs embedding it say NotoSerifCJKjp.
+    cff = sc["CFF "].cff
+    cff.fontNames = [sc["name"].getDebugName(6)]
+    cff.topDictIndex[0].FullName = sc["name"].getDebugName(4)
+    cff.topDictIndex[0].FamilyName = sc["name"].getDebugName(1)
     sc.save(f"{dst}.otf")
 PY
 for f in "${want[@]}"; do mv "$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"; done
+echo "$version" > "$dest/.version"
 echo "fonts: saved ${#want[@]} faces in $dest/"

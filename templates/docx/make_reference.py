@@ -4,8 +4,9 @@
 The renderer reads only the reference document (like pandoc's --reference-doc), so a user's
 own Word file can replace it. Starting from python-docx's template, this drops the parts a
 report never uses (stylesWithEffects, theme, numbering, customXml, thumbnail: 38 KB → a few KB),
-replaces every style with the house style, and fixes the traps listed in
-shared design typesetting.md §2.1 (US Letter, theme fonts, ja-JP, blue headings).
+replaces every style with the house style, and fixes python-docx's template traps: US Letter
+paper, theme fonts that override named ones, ja-JP as the East Asian language, blue bold headings,
+"python-docx" as the author.
 
 Usage: .venv/bin/python templates/docx/make_reference.py [OUT]   (default: next to this file)
 """
@@ -96,7 +97,8 @@ def build_styles(d: Any, spec: dict[str, Any]) -> None:
     ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
     put(ppr, "w:spacing", PPR_ORDER, before=0, after=0, line=page["line_pitch_twips"], lineRule="exact")
     for name, s in styles.items():
-        style = d.styles["Normal"] if name == "Normal" else d.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=True)
+        style = d.styles["Normal"] if name == "Normal" else d.styles.add_style(
+            name, WD_STYLE_TYPE.PARAGRAPH, builtin=not s.get("custom", False))
         for el in style.element.findall(qn("w:rsid")):
             style.element.remove(el)
         if name != "Normal":
