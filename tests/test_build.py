@@ -118,6 +118,15 @@ def test_unreadable_file_is_refused(tmp_path: Path) -> None:
     assert r.returncode == 1 and f"error: {p}: cannot read" in r.stderr
 
 
+def test_path_through_a_file_cannot_be_read(tmp_path: Path) -> None:
+    """Root reads any file, so this is the unreadable path a root CI can produce."""
+    p = tmp_path / "page.txt" / "inner.txt"
+    p.parent.write_text("不是目录", encoding="utf-8")
+    r = run("build", str(p), "--out", str(tmp_path / "out"), "--formats", "docx", "--no-page-count")
+    assert r.returncode == 1 and f"error: {p}: cannot read: Not a directory" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("build", str(SAMPLE), "--formats", "odt").returncode == 2
     assert run("build").returncode == 2
