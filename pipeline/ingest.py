@@ -23,6 +23,9 @@ MAGIC = {
     b"\xff\xd8\xff": "JPEG image",
     b"GIF8": "GIF image",
 }
+# The encodings Chinese pages are saved in. Detection chooses among these only: short Chinese
+# text is otherwise read as Japanese or Korean code pages, which fit its bytes just as well.
+ENCODINGS = ["utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "gb18030", "big5"]
 WIDE = ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -43,7 +46,7 @@ def decode(data: bytes) -> tuple[str, str, bool]:
         if data.startswith(m):
             raise PipelineError(f"binary file ({MAGIC[m]}), not a saved page")
     has_nul = b"\x00" in data
-    for match in charset_normalizer.from_bytes(data):
+    for match in charset_normalizer.from_bytes(data, cp_isolation=ENCODINGS):
         wide = match.encoding in WIDE
         if has_nul and not wide:
             continue

@@ -1,0 +1,65 @@
+"""Where a paragraph starts and ends in scraped text: facts about Chinese typesetting, not sites.
+
+Two damages to undo: a site that joined every paragraph with one space (汇文网), and a site that
+hard-wrapped lines mid-sentence. The site profile decides which applies; these functions only
+say where. Precision first: a space between Latin words or digits ("iPhone 12") is never a break,
+and a short line (a heading) is never joined to the next one.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = r"\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65“”‘’…—"
+OPENERS = r"“‘《〈（【「『〔(\[［"
+# A space that separates two paragraphs: CJK text (or CJK text plus ASCII punctuation left by NFKC,
+# as in "详见: 党的") before it, CJK text, an opening bracket or a list number ("1、") after it.
+SPACE_BREAK = re.compile(
+    rf"(?:(?<=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}{CJK_PUNCT}][:;,.!?)\]]))"
+    r" "
+    rf"(?=[{CJK}{OPENERS}]|\d{{1,2}}[、.．](?=[{CJK}]))"
+)
+# A line ending in one of these ends a sentence or a clause a new line may follow.
+SENTENCE_END = re.compile(r"[。！？!?；;：:…」』”\"’）)】》]$")
+# A line starting like a list item or heading starts a new paragraph, whatever the line before.
+ITEM_START = re.compile(
+    rf"^(?:第[一二三四五六七八九十百零〇\d]+[章节條条部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
+    rf"|\d{{1,2}}(?:\.\d+)*[、.．\s]|[①-⑳⑴-⒇]|[•●▪◦])"
+)
+
+
+MIN_WRAP_WIDTH = 40  # columns: no page wraps Chinese text narrower than 20 characters
+
+
+def space_breaks(text: str) -> list[int]:
+    """Offsets of the spaces in ``text`` that separate paragraphs."""
+    return [m.start() for m in SPACE_BREAK.finditer(text)]
+
+
+def width(text: str) -> int:
+    """Display width: a CJK character is two columns, as on the page that wrapped the line."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrapped(lines: list[str]) -> set[int]:
+    """Indexes of lines that were hard-wrapped mid-sentence: as wide as the text's full lines
+    (90% of the 90th-percentile width, at least MIN_WRAP_WIDTH) and not ending a sentence.
+    Needs two such lines as evidence, so a document with one paragraph per line is left alone."""
+    widths = sorted(width(t) for t in lines)
+    if len(widths) < 3:
+        return set()
+    full = widths[int(0.9 * (len(widths) - 1))] * 0.9
+    if full < MIN_WRAP_WIDTH:
+        return set()
+    hits = {i for i, t in enumerate(lines) if width(t) >= full and not SENTENCE_END.search(t)}
+    return hits if len(hits) >= 2 else set()
+
+
+def joiner(left: str, right: str) -> str:
+    """Nothing between CJK text (a space there would be a new error); one space between words."""
+    return " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
+
+
+def starts_item(text: str) -> bool:
+    return bool(ITEM_START.match(text))

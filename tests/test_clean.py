@@ -1,0 +1,294 @@
+"""Clean: site recognised, metadata lifted, chrome marked (never lost), paragraphs found.
+
+Site pages in tests/cases/ are written for these tests in each site's layout; bodies are invented.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import paragraphs, profiles, rules
+from pipeline.clean import clean
+from pipeline.ingest import ingest
+from pipeline.model import Document, PipelineError
+from pipeline.options import Options
+
+ROOT = Path(__file__).parent.parent
+CASES = Path(__file__).parent / "cases"
+
+
+def run(text: str, opts: Options = Options()) -> Document:
+    return clean(ingest(text.encode("utf-8"), "page.txt"), opts)
+
+
+def case(name: str) -> Document:
+    return clean(ingest((CASES / name).read_bytes(), name), Options())
+
+
+def nonspace(text: str) -> str:
+    return "".join(text.split())
+
+
+def assert_nothing_lost(doc: Document) -> None:
+    """Every character of the page is in a body block or a chrome block, in page order."""
+    blocks = sorted(doc.blocks, key=lambda b: b.span)
+    assert nonspace("".join(b.text for b in blocks)) == nonspace(doc.raw)
+    for b in doc.chrome:
+        assert [(e.rule, e.before, e.after) for e in doc.edits if e.block == b.id] == [(b.rule, b.text, "")]
+        assert doc.raw[b.span[0]:b.span[1]] == b.text
+
+
+# --- the sample --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample() -> Document:
+    return clean(ingest((ROOT / "samples" / "huiwen-728690.txt").read_bytes(), "sample"), Options())
+
+
+def test_sample_body_is_title_summary_and_16_segments(sample: Document) -> None:
+    body_line = max(sample.raw.splitlines(), key=len)
+    lines = sample.text_view().splitlines()
+    assert lines == body_line.split(" ")  # the site's joining spaces, and only those, are breaks
+    assert len(lines) == 18
+    assert lines[0] == "城乡党建推动科学开展调研报告"
+    assert lines[1].startswith("编者按:本文") and lines[1].endswith("具体材料请详见:")  # words untouched
+    assert lines[2].startswith("党的十七届四中全会")
+    splits = [e for e in sample.edits if e.rule == "huiwen.split_spaces"]
+    assert len(splits) == 17 and all((e.before, e.after) == (" ", "\n") for e in splits)
+    assert all(sample.raw[e.start:e.end] == " " for e in splits)
+
+
+def test_sample_metadata(sample: Document) -> None:
+    m = sample.meta
+    assert (m.site, m.site_name) == ("huiwen", "汇文网")
+    assert m.filename == "2023年城乡党建推动科学发展调研报告.docx"
+    assert m.title == "2023年城乡党建推动科学发展调研报告"
+    assert (m.doc_id, m.size, m.pages, m.format, m.date) == ("728690", "16.24KB", 8, "DOCX", "2023-04-14")
+    assert m.keywords == ["2023", "城乡", "党建", "推动", "科学", "发展", "调研", "报告"]
+
+
+def test_sample_chrome_is_marked_not_lost(sample: Document) -> None:
+    assert_nothing_lost(sample)
+    rules_used = {b.rule for b in sample.chrome}
+    assert rules_used == {"huiwen.buttons", "huiwen.meta", "huiwen.notice", "huiwen.service",
+                          "huiwen.keyword_line", "huiwen.footer", "huiwen.related"}
+    assert not sample.flags  # 8 pages, a full body: not a truncated preview
+    assert [b.id for b in sample.blocks] == [f"b{i:04d}" for i in range(len(sample.blocks))]
+    assert sample.stages == ["ingest", "clean"]
+
+
+# --- each site ---------------------------------------------------------------------------------
+SITES = [
+    # file, profile, metadata expected, first body line, last body line
+    ("huiwen.txt", "huiwen",
+     {"doc_id": "512340", "size": "21.5KB", "pages": 1, "format": "DOCX", "date": "2022-09-03",
+      "title": "2022年社区图书角建设情况汇报"},
+     "社区图书角建设情况汇报", "继续扩大藏书规模,争取年底前达到两千册。"),
+    ("renrendoc.txt", "renrendoc", {"title": "城市公园养护手册"},
+     "城市公园养护手册", "草坪修剪高度以五至八厘米为宜,雨后不宜立即修剪。"),
+    ("renrendoc-traditional.txt", "renrendoc", {"title": "社區圖書館管理辦法"},
+     "社區圖書館管理辦法", "第二條 圖書館每週開放六天,週一閉館整理。"),
+    ("31ppt.txt", "31ppt",
+     {"filename": "水资源保护宣传课件.ppt", "title": "水资源保护宣传课件", "doc_id": "4455667",
+      "size": "2.31MB", "pages": 4, "format": "PPT", "site_name": "三一办公"},
+     "水资源保护宣传,节约用水从我做起,", "分享给家人和朋友。"),
+    ("jinchutou.txt", "jinchutou",
+     {"uploader": "li****88", "doc_id": "9087654", "date": "2021-06-18", "format": "PPT", "pages": 30,
+      "size": "1.25MB", "title": "校园安全教育主题班会"},
+     "1、校园安全教育主题班会,", "2、课间活动注意安全,不在走廊奔跑。"),
+    ("360docs.html", "360docs", {"title": "小区停车管理规定"},
+     "第一条 为规范小区内车辆停放,", "第三条 禁止在消防通道、绿地上停车。"),
+    ("golddoc.txt", "golddoc",
+     {"filename": "乡村小学午餐改善方案.docx", "doc_id": "20200512093012345", "size": "35.2KB",
+      "format": "DOCX", "date": "2020-05-12", "keywords": ["乡村", "小学", "午餐", "改善", "方案"]},
+     "乡村小学午餐改善方案一、现状", "增加蔬菜和蛋类的供应。"),
+    ("unknown-site.txt", "generic",
+     {"filename": "家庭教育讲座讲稿.doc", "doc_id": "778899", "size": "18KB", "pages": 4, "format": "DOC",
+      "date": "2019-11-02"},
+     "家庭教育讲座讲稿", "每天陪孩子读书二十分钟,坚持一学期就能看到变化。"),
+]
+
+
+@pytest.mark.parametrize(("name", "profile", "meta", "first", "last"), SITES, ids=[s[0] for s in SITES])
+def test_site_profile(name: str, profile: str, meta: dict, first: str, last: str) -> None:
+    doc = case(name)
+    assert doc.meta.site == profile
+    assert doc.info["clean"]["profile"] == profile
+    for field, value in meta.items():
+        assert getattr(doc.meta, field) == value, field
+    body = doc.text_view().splitlines()
+    assert body[0].startswith(first)
+    assert body[-1].endswith(last)
+    assert_nothing_lost(doc)
+    assert all(e.rule.startswith(profile + ".") for e in doc.edits)
+
+
+def test_31doc_mirror_extends_31ppt() -> None:
+    page = (CASES / "31ppt.txt").read_text(encoding="utf-8").replace("三一办公31ppt.com", "三一文库31doc.com")
+    doc = run(page.replace("欢迎来到三一办公", "欢迎来到三一文库"))
+    assert (doc.meta.site, doc.meta.site_name) == ("31doc", "三一文库")
+    assert any(b.rule == "31doc.login" for b in doc.chrome)  # the rule inherited from 31ppt
+    assert doc.text_view().startswith("水资源保护宣传")
+
+
+def test_page_markers_inside_a_line_are_cut_out_and_the_rest_kept() -> None:
+    doc = run("正文第一句。第 3 页 共 8 页正文第二句。\n另一段落的内容。\n")
+    assert [b.text for b in doc.chrome] == ["第 3 页 共 8 页"]
+    assert doc.text_view() == "正文第一句。\n正文第二句。\n另一段落的内容。\n"
+    assert_nothing_lost(doc)
+
+
+# --- truncated previews ------------------------------------------------------------------------
+@pytest.mark.parametrize(("name", "rule"), [
+    ("renrendoc.txt", "renrendoc.truncated"),
+    ("renrendoc-traditional.txt", "renrendoc.truncated"),
+    ("jinchutou.txt", "jinchutou.more"),
+    ("unknown-site.txt", "generic.short_body"),  # 4 pages but a few lines of text
+])
+def test_truncated_preview_is_flagged_and_still_built(name: str, rule: str) -> None:
+    doc = case(name)
+    assert [(f.rule, f.level, f.stage) for f in doc.flags] == [(rule, "warning", "clean")]
+    assert doc.body and doc.info["clean"]["truncated"] is True
+
+
+def test_truncation_prompt_inside_a_line_of_an_unknown_site() -> None:
+    doc = run("某某报告\n正文内容写在这里。\n已阅读5页,还剩12页未读\n")
+    assert [f.rule for f in doc.flags] == ["generic.truncated_inline"]
+    assert doc.text_view() == "某某报告\n正文内容写在这里。\n"
+
+
+def test_full_document_is_not_flagged() -> None:
+    assert not case("huiwen.txt").flags and not case("golddoc.txt").flags
+
+
+# --- what must NOT be removed or split ---------------------------------------------------------
+def test_body_words_that_look_like_chrome_stay() -> None:
+    body = case("huiwen.txt").text_view()
+    assert "居民可以把读过的书拿来分享,也可以扫码下载电子书。" in body
+    assert "新到的iPhone 12 使用手册也放在工具书一栏。" in body  # a space between Latin text: no break
+    doc = run("工作总结\n分享经验\n下载文档时请注意网络。\n我们要收藏好每一份资料。\n")
+    assert not doc.chrome
+    assert doc.text_view().splitlines() == ["工作总结", "分享经验", "下载文档时请注意网络。", "我们要收藏好每一份资料。"]
+
+
+def test_a_page_without_chrome_is_kept_whole() -> None:
+    text = "社区志愿服务总结\n一、基本情况\n全年开展志愿服务四十余次。\n"
+    doc = run(text)
+    assert doc.meta.site == "generic" and not doc.chrome and not doc.edits
+    assert doc.text_view() == text
+
+
+def test_one_site_word_does_not_decide_the_site() -> None:
+    doc = run("汇文网读书心得\n我在汇文网上读到一篇好文章,收获很大。\n")
+    assert doc.meta.site == "generic"
+    assert doc.text_view().startswith("汇文网读书心得\n")
+
+
+def test_rejected_rule_is_skipped() -> None:
+    doc = clean(ingest((CASES / "huiwen.txt").read_bytes(), "p"), Options(skip_rules=frozenset({"huiwen.buttons"})))
+    assert "分享" in doc.text_view().splitlines()
+    assert not any(b.rule == "huiwen.buttons" for b in doc.chrome)
+
+
+# --- paragraphs --------------------------------------------------------------------------------
+def test_farm_summary_glued_to_title_and_body_is_split_off() -> None:
+    page = (CASES / "huiwen.txt").read_text(encoding="utf-8")
+    glued = page.replace("汇报 编者按", "汇报编者按").replace("详见: 一、", "详见:一、")
+    doc = run(glued)
+    lines = doc.text_view().splitlines()
+    assert lines[:3] == ["社区图书角建设情况汇报",
+                         "编者按:本文主要从图书角的选址;藏书的来源;借阅的管理等进行讲述。其中,主要包括:选址、藏书、借阅等,具体材料请详见:",
+                         "一、基本情况"]
+    rules_used = [e.rule for e in doc.edits if e.after == "\n"]
+    assert rules_used.count("huiwen.summary_start") == 1 and rules_used.count("huiwen.summary_end") == 1
+
+
+@pytest.mark.parametrize(("text", "breaks"), [
+    ("第一段。 第二段", ["第一段。", "第二段"]),
+    ("标题 正文开始", ["标题", "正文开始"]),
+    ("详见: 党的工作", ["详见:", "党的工作"]),  # ASCII colon left by NFKC after CJK text
+    ("总体要求。 1、加强领导", ["总体要求。", "1、加强领导"]),
+    ("新的iPhone 12 手机", ["新的iPhone 12 手机"]),  # Latin/digit neighbours: never a break
+    ("使用Web 2.0技术", ["使用Web 2.0技术"]),
+    ("增长了5% 以上", ["增长了5% 以上"]),
+    ("两个  空格", ["两个  空格"]),  # only a single space is the site's joiner
+])
+def test_space_breaks(text: str, breaks: list[str]) -> None:
+    cuts = paragraphs.space_breaks(text)
+    parts, last = [], 0
+    for k in cuts:
+        parts.append(text[last:k])
+        last = k + 1
+    assert parts + [text[last:]] == breaks
+
+
+def test_hard_wrapped_lines_are_joined_without_spaces() -> None:
+    doc = case("wrapped.txt")
+    assert doc.text_view().splitlines() == [
+        "河道清理工作总结",
+        "一、工作开展情况",
+        "今年以来,我镇组织力量对辖区内十二条河道开展了集中清理，共清除淤泥三千余立方米，拆除违章建筑十五处，河道面貌明显改善，群众满意度不断提升。",
+        "二、存在的问题",
+        "部分村组保洁人员不足，日常巡查不到位，个别河段仍有垃圾漂浮的现象，需要在下一阶段重点解决。",
+    ]
+    joins = [e for e in doc.edits if e.rule == "generic.join_wrapped"]
+    assert len(joins) == 3 and all((e.before, e.after) == ("\n", "") for e in joins)
+
+
+def test_wrapped_latin_words_get_one_space() -> None:
+    line = "The quick brown fox jumps over the lazy dog and keeps running"
+    doc = run(f"{line}\nfar away into the woods and then some more words here again\nto the end.\n{line}.\n")
+    assert doc.text_view().splitlines()[0] == f"{line} far away into the woods and then some more words here again to the end."
+
+
+def test_one_paragraph_per_line_is_not_joined() -> None:
+    text = "关于加强城乡基层党组织建设若干问题的意见和建议\n" + "这是第一段正文内容，句子写得比较长，一直写到这一行的末尾才结束。\n" * 3
+    assert run(text).text_view() == text
+
+
+# --- refusals and profile validation -----------------------------------------------------------
+def test_page_with_only_chrome_is_refused() -> None:
+    page = "分享\n下载文档\n收藏 分享赚钱\n网站客服:3074922707\n此文档下载收益归作者所有\n你可能关注的文档\n收起\n展开\n"
+    with pytest.raises(PipelineError, match="no body text"):
+        run(page)
+
+
+@pytest.fixture
+def user_profiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A user rule directory; caches are cleared so the built-in profiles come back afterwards."""
+    (tmp_path / "sites").mkdir()
+    monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+    yield tmp_path / "sites"
+    monkeypatch.delenv("SCRAPE2DOC_RULES")
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ('id = "mysite"\nname = "X"\n[detect]\nsignals = ["a", "b"]\n[[chrome]]\nid = "x"\nmatch = ["(unclosed"]\n',
+     "bad regex"),
+    ('id = "mysite"\nname = "X"\ncolour = 1\n', "unknown key 'colour'"),
+    ('id = "mysite"\nname = "X"\n[detect]\nsignals = ["只有一个词"]\nmin = 1\n', "at least 2 signals"),
+    ('id = "mysite"\n[detect]\nsignals = ["a", "b"]\n', "missing key 'name'"),
+    ('id = "other"\nname = "X"\n', "must equal the file name"),
+    ('id = "mysite"\nname = "X"\n[detect]\nsignals = ["a", "b"]\n[[chrome]]\nid = "x"\nmatch = ["(?P<colour>.+)"]\n',
+     "not a Meta field"),
+    ('id = "mysite"\nname = "X"\n[detect]\nsignals = ["a", "b"]\n[[chrome]]\nid = "x"\n', "exactly one of"),
+])
+def test_bad_profile_is_refused_naming_the_file(user_profiles: Path, body: str, error: str) -> None:
+    (user_profiles / "mysite.toml").write_text(body, encoding="utf-8")
+    with pytest.raises(PipelineError, match=error) as e:
+        profiles.load()
+    assert "mysite.toml" in str(e.value)
+
+
+def test_a_site_is_added_by_writing_one_file(user_profiles: Path) -> None:
+    (user_profiles / "mysite.toml").write_text(
+        'id = "mysite"\nname = "我的文库"\n[detect]\nsignals = [\'^我的文库$\', \'^立即阅读全文$\']\n'
+        "[[chrome]]\nid = \"buttons\"\nmatch = ['我的文库', '立即阅读全文']\n", encoding="utf-8")
+    doc = run("我的文库\n立即阅读全文\n正文第一段。\n")
+    assert (doc.meta.site, doc.meta.site_name) == ("mysite", "我的文库")
+    assert doc.text_view() == "正文第一段。\n"
+    assert {b.rule for b in doc.chrome} == {"mysite.buttons"}
