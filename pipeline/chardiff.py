@@ -41,20 +41,21 @@ class Hunk:
     left: str  # context before, from the new text
     right: str  # context after
     edits: list[Placed] = field(default_factory=list)
-    unrecorded: bool = False  # some changed characters are explained by no edit
+    unrecorded: bool = False  # some changed characters (not just whitespace) are explained by no edit
+    whitespace: bool = False  # only whitespace changed, and no edit says so: a line break, a space
 
 
-def place_edits(old: str, edits: list[dict[str, Any]], shift: int = 0) -> tuple[list[Placed], list[dict[str, Any]]]:
+def place_edits(old: str, edits: list[dict[str, Any]]) -> tuple[list[Placed], list[dict[str, Any]]]:
     """Replay ``edits`` (in order) on ``old``; return where each landed in ``old`` and those
-    that could not be placed. An edit is found at its offsets (minus ``shift``) or, failing
-    that, at the first occurrence of its ``before`` text."""
+    that could not be placed. An edit is found at its offsets or, failing that, at the first
+    occurrence of its ``before`` text."""
     text = old
     origin: list[int | None] = list(range(len(old)))  # each current character's index in old
     placed: list[Placed] = []
     missing: list[dict[str, Any]] = []
     for e in edits:
         before, after = e.get("before", ""), e.get("after", "")
-        s, t = int(e.get("start", 0)) - shift, int(e.get("end", 0)) - shift
+        s, t = int(e.get("start", 0)), int(e.get("end", 0))
         if not (0 <= s <= t <= len(text) and text[s:t] == before):
             s = text.find(before) if before else -1
             if s < 0:
@@ -83,6 +84,7 @@ def hunks(old: str, new: str, placed: list[Placed]) -> list[Hunk]:
     """The changes from ``old`` to ``new``, each grown to cover the edits it overlaps."""
     codes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     changed = [(i1, i2) for tag, i1, i2, _, _ in codes if tag != "equal"]
+    blank = {(i1, i2) for tag, i1, i2, j1, j2 in codes if tag != "equal" and not (old[i1:i2] + new[j1:j2]).strip()}
     items: list[tuple[tuple[int, int], Placed | None]] = [(c, None) for c in changed]
     items += [((p.start, p.end), p) for p in placed]
     items.sort(key=lambda it: it[0])
@@ -113,8 +115,11 @@ def hunks(old: str, new: str, placed: list[Placed]) -> list[Hunk]:
                SequenceMatcher(None, old[a0:a1], new[b0:b1], autojunk=False).get_opcodes()]
         edits = sorted((p for _, p in g if p is not None), key=lambda p: p.start)
         spans = [(p.start, p.end) for p in edits]
-        unrecorded = any(p is None and not any(_touch(r, s) for s in spans) for r, p in g)
-        out.append(Hunk(a0, a1, b0, b1, ops, new[max(0, b0 - CONTEXT):b0], new[b1:b1 + CONTEXT], edits, unrecorded))
+        unexplained = [r for r, p in g if p is None and not any(_touch(r, s) for s in spans)]
+        unrecorded = any(r not in blank for r in unexplained)
+        whitespace = not edits and all(r in blank for r, _ in g)
+        out.append(Hunk(a0, a1, b0, b1, ops, new[max(0, b0 - CONTEXT):b0], new[b1:b1 + CONTEXT], edits,
+                        unrecorded, whitespace))
     out.sort(key=lambda h: (h.a_start, h.a_end))
     return out
 

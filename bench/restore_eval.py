@@ -1,0 +1,80 @@
+"""Measure the restore stage honestly: per-rule precision and per-family recall.
+
+Clean corpora written for the project (tests/fixtures/clean_corpus_{dev,heldout}.txt) are
+damaged by the forward simulator (tests/fixtures/spinner.py) at swap rates 1.0/0.8/0.5 with
+three seeds, restored, and scored against the simulator's log. Also reports the innocent run
+(no damage: must make 0 edits), the forced-gate run (raw over-correction: every edit is an FP),
+the jieba guard on/off, and the undeclared "watch" profile (must not be edited).
+
+    .venv/bin/python bench/restore_eval.py [--split dev|heldout|both] [--examples]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from fixtures import spinner  # noqa: E402
+from pipeline import swaps  # noqa: E402
+
+
+def _fmt(x: float | None) -> str:
+    return "  —  " if x is None else f"{x:5.3f}"
+
+
+def table(title: str, s: spinner.Score, examples: bool = False) -> str:
+    sr = swaps.load()
+    recorded = {r.id: r for r in sr.rules}
+    lines = [f"\n== {title}  ({s.chars} chars, {sum(s.flags.values())} swap flags = "
+             f"{1000 * sum(s.flags.values()) / max(s.chars, 1):.2f} per 1000 chars)",
+             f"{'rule':24} {'TP':>5} {'FP':>4} {'P':>6} {'flags':>6} {'on dmg':>6}  effective"]
+    rules = sorted(set(s.tp) | set(s.fp) | set(s.flags))
+    for r in rules:
+        rule = recorded.get(r)
+        eff = "" if rule is None else ("edit" if sr.edits_allowed(rule) else "flag")
+        lines.append(f"{r:24} {s.tp[r]:5d} {s.fp[r]:4d} {_fmt(s.precision(r)):>6} {s.flags[r]:6d} "
+                     f"{s.flags_on_damage[r]:6d}  {eff}")
+        if examples:
+            lines += [f"{'':26}FP {x}" for x in s.fp_examples.get(r, [])[:6]]
+    lines.append(f"{'family':24} {'logged':>6} {'restored':>8} {'R':>6}")
+    for fam in sorted(s.logged):
+        lines.append(f"{fam:24} {s.logged[fam]:6d} {s.restored[fam]:8d} {_fmt(s.recall(fam)):>6}")
+        if examples:
+            lines += [f"{'':26}FN {x}" for x in sorted(set(s.fn_examples.get(fam, [])))[:12]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
+    ap.add_argument("--examples", action="store_true", help="show false positives")
+    args = ap.parse_args()
+    t = time.perf_counter()
+    swaps.tokenizer()
+    print(f"jieba first load: {time.perf_counter() - t:.2f} s (once per process)")
+    splits = {"dev": spinner.DEV, "heldout": spinner.HELDOUT}
+    for name in (("dev", "heldout") if args.split == "both" else (args.split,)):
+        path = splits[name]
+        t = time.perf_counter()
+        main_score = spinner.measure(path)
+        took = time.perf_counter() - t
+        print(table(f"{name}: 汇文网 profile, rates 1.0/0.8/0.5 × 3 seeds, gate on, jieba guard on "
+                    f"({took:.1f} s)", main_score, args.examples))
+        print(table(f"{name}: same, jieba guard OFF", spinner.measure(path, use_jieba=False), args.examples))
+        innocent = spinner.run(path, damage=False)
+        print(f"\n== {name}: innocent run (no damage, gate on): {sum(innocent.fp.values())} edits, "
+              f"{sum(innocent.flags.values())} swap flags")
+        print(table(f"{name}: innocent run with the gate forced open (every edit is an FP)",
+                    spinner.run(path, damage=False, force_gate=True), args.examples))
+        watch = spinner.measure(path, profile="watch")
+        swap_edits = {r: n for r, n in (watch.tp + watch.fp).items() if r.startswith("swap.")}
+        print(f"\n== {name}: undeclared watch-list damage: swap edits {swap_edits or 0}, "
+              f"swap flags {sum(watch.flags.values())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Flag numbers and dates the site mangled (202223年, 1202354个); never repair them.
+
+One document shows several shapes of the same rewrite (a clean 2023年, a 202223年, a count with
+2023 spliced in), so no rule can recover the original; a reviewer must. Each flag carries the
+reason and the sentence it sits in. Rules and wording live in rules/restore/numbers.toml.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from . import rules
+from .changes import Finding
+
+SENTENCE = re.compile(r"[^。？！?!]*[。？！?!]?")
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    table: dict[str, dict[str, Any]]
+
+    def pattern(self, rid: str) -> re.Pattern[str]:
+        return re.compile(self.table[rid]["pattern"])
+
+
+@cache
+def load() -> NumberRules:
+    table: dict[str, dict[str, Any]] = {}
+    for _path, data in rules.load("restore"):
+        for r in data.get("rule", []):
+            if str(r.get("id", "")).startswith(("num.", "meta.", "text.")):
+                table[r["id"]] = r
+    return NumberRules(table)
+
+
+def _sentence(text: str, pos: int) -> tuple[int, str]:
+    for m in SENTENCE.finditer(text):
+        if m.start() <= pos < max(m.end(), m.start() + 1):
+            return m.start(), m.group(0)
+    return 0, text
+
+
+def _quote(sentence: str, limit: int = 80) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit] + "…"
+
+
+def era(texts: list[str], nr: NumberRules | None = None) -> tuple[str, int] | None:
+    """The latest party-congress anchor the document mentions: the era it was written in."""
+    nr = nr or load()
+    rule = nr.table.get("num.anachronism")
+    if rule is None:
+        return None
+    found = [(year, name) for name, year in rule["anchors"] if any(name in t for t in texts)]
+    if not found:
+        return None
+    year, name = max(found)
+    return name, year
+
+
+def scan(text: str, doc_era: tuple[str, int] | None, skips: Any = lambda _rid: False,
+         nr: NumberRules | None = None) -> list[Finding]:
+    """Number, date and placeholder flags for one block."""
+    nr = nr or load()
+    t = nr.table
+    out: list[Finding] = []
+    on = lambda rid: rid in t and not skips(rid)  # noqa: E731
+    if on("num.year-digits"):
+        for m in nr.pattern("num.year-digits").finditer(text):
+            msg = t["num.year-digits"]["message"].format(digits=len(m.group(0)))
+            out.append(_finding("num.year-digits", m, text, msg, t))
+    if on("num.embedded-year"):
+        year_in = re.compile(t["num.embedded-year"]["contains"])
+        for m in nr.pattern("num.embedded-year").finditer(text):
+            y = year_in.search(m.group(0))
+            if not y:
+                continue
+            msg = t["num.embedded-year"]["message"].format(number=m.group(0), year=y.group(0))
+            if on("num.outlier"):
+                msg += _outlier(text, m, nr)
+            out.append(_finding("num.embedded-year", m, text, msg, t))
+    if on("num.anachronism") and doc_era is not None:
+        r = t["num.anachronism"]
+        for m in nr.pattern("num.anachronism").finditer(text):
+            year = int(m.group(1))
+            gap = year - doc_era[1]
+            if gap > int(r["max_gap"]):
+                msg = r["message"].format(year=year, gap=gap, anchor=doc_era[0], anchor_year=doc_era[1])
+                out.append(_finding("num.anachronism", m, text, msg, t, group=1))
+    if on("text.placeholder"):
+        for m in nr.pattern("text.placeholder").finditer(text):
+            out.append(_finding("text.placeholder", m, text, t["text.placeholder"]["message"], t))
+    return out
+
+
+def _finding(rid: str, m: re.Match[str], text: str, msg: str, t: dict[str, Any], group: int = 0) -> Finding:
+    s, e = m.span(group)
+    _, sent = _sentence(text, s)
+    return Finding(rid, s, e, text[s:e], f"{msg}; in: {_quote(sent)}", t[rid].get("level", "warning"))
+
+
+def _outlier(text: str, m: re.Match[str], nr: NumberRules) -> str:
+    """The extra reason when a count dwarfs its siblings (same unit, same sentence)."""
+    r = nr.table["num.outlier"]
+    unit = text[m.end():m.end() + 1]
+    start, sent = _sentence(text, m.start())
+    siblings = [float(s.group(0)) for s in nr.pattern("num.outlier").finditer(sent)
+                if s.group(1) == unit and start + s.start() != m.start()]
+    if not siblings:
+        return ""
+    median = statistics.median(siblings)
+    ratio = float(m.group(0)) / median if median else 0.0
+    if ratio < float(r["ratio"]):
+        return ""
+    shown = ", ".join(f"{v:g}" for v in siblings)
+    return "; " + r["message"].format(ratio=ratio, siblings=shown)
+
+
+def title_year(site_title: str, own_title: str, nr: NumberRules | None = None) -> Finding | None:
+    """A year prefix the site added to the document's name (2023年城乡党建… vs 城乡党建…)."""
+    nr = nr or load()
+    r = nr.table.get("meta.title-year")
+    if r is None:
+        return None
+    m = re.match(r["pattern"], site_title)
+    if not m or re.match(r["pattern"], own_title.strip()):
+        return None
+    return Finding("meta.title-year", 0, 0, m.group(0), r["message"].format(year=m.group(1)), r.get("level", "info"))

@@ -1,0 +1,231 @@
+"""Restore stage: rule examples from the data files, the 汇文网 sample acceptance criteria, offset
+consistency, gating on clean text, and the measured-precision switch (rules under the bar flag)."""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures import spinner
+from pipeline import numbers, punctuation, rules, swaps
+from pipeline.model import Block, Document, Meta
+from pipeline.options import Options
+from pipeline.restore import restore, restore_text
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "huiwen-728690.txt"
+HAN = r"[\u4e00-\u9fff]"
+
+
+def sample_doc() -> Document:
+    """The sample as clean would hand it over: one body block per space-separated segment."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    body = max(lines, key=len)
+    blocks = [Block(id=f"b{i:04d}", text=seg) for i, seg in enumerate(body.split(" "))]
+    return Document(source=str(SAMPLE), meta=Meta(title="2023年城乡党建推动科学发展调研报告"), blocks=blocks)
+
+
+@pytest.fixture(scope="module")
+def restored() -> tuple[Document, Document]:
+    before = sample_doc()
+    return before, restore(sample_doc(), Options())
+
+
+def run_example(text: str) -> tuple[str, list, list]:
+    """One rule example, as its own paragraph, with the swap gate forced open."""
+    g = swaps.gate([text], force=True)
+    return restore_text(text, "b0000", g, numbers.era([text]), Options())
+
+
+def rule_table() -> dict[str, dict]:
+    return {r["id"]: r for _p, d in rules.load("restore") for r in d.get("rule", [])}
+
+
+def rule_examples() -> list[tuple[str, str, str, bool]]:
+    """(rule id, kind of example, text, edits allowed) from every restore rule file."""
+    sr = swaps.load()
+    out = []
+    for _path, data in rules.load("restore"):
+        for r in data.get("rule", []):
+            editing = r.get("mode") != "flag" and float(r.get("confidence", 1.0)) >= sr.min_confidence
+            for kind in ("fire", "flag", "no_fire"):
+                out += [(r["id"], kind, t, editing) for t in r.get("tests", {}).get(kind, [])]
+    return out
+
+
+@pytest.mark.parametrize("rule_id,kind,text,editing", rule_examples())
+def test_rule_examples(rule_id: str, kind: str, text: str, editing: bool) -> None:
+    _, edits, flags = run_example(text)
+    edited = any(e.rule == rule_id for e in edits)
+    flagged = any(f.rule == rule_id for f in flags)
+    host = rule_table()[rule_id].get("attaches_to")
+    if host:  # a reason added to another rule's flag
+        flagged = any(f.rule == host and rule_id.split(".")[1] + ":" in f.message for f in flags)
+    if kind == "no_fire":
+        assert not edited and not flagged, (edits, flags)
+    elif kind == "flag" or not editing or rule_id.startswith(("num.", "text.", "meta.", "quote.audit")) \
+            or rule_id == "punct.paren-unbalanced":
+        assert flagged and not edited, (edits, flags)
+    else:
+        assert edited, (edits, flags)
+
+
+def test_every_rule_has_examples_both_ways() -> None:
+    examples = rule_examples()
+    for rid in set(rule_table()) - {"meta.title-year"}:  # a document-level rule, tested on the sample
+        kinds = {k for r, k, _t, _e in examples if r == rid}
+        assert kinds & {"fire", "flag"} and "no_fire" in kinds, rid
+
+
+# --- the 汇文网 sample ------------------------------------------------------------------------
+
+def test_sample_swapped_words_are_gone(restored) -> None:
+    _, doc = restored
+    text = "\n".join(b.text for b in doc.body)
+    for bad in ("效劳", "原那么", "根底", "稳固", "快速反响", "广阔党员", "〞"):
+        assert bad not in text, bad
+    assert not re.search(f"{HAN}[,;:?!()]{HAN}", text)
+    assert "科学发展观" in text and "城乡党建推动科学发展调研报告" in text
+    assert "基层党组织发展的新趋势" in text and "实现村企共同发展" in text and "关键则在县委" in text
+
+
+def test_sample_real_kaizhan_stays(restored) -> None:
+    _, doc = restored
+    text = "\n".join(b.text for b in doc.body)
+    for real in ("广泛开展“城乡手拉手", "开展党的活动", "这项工作开展的实效"):
+        assert real in text, real
+    flagged = {(f.block, f.text) for f in doc.flags if f.rule == "swap.fazhan"}
+    b = next(b for b in doc.body if b.text.startswith("推动开展联扶"))
+    assert (b.id, "开展") in flagged
+
+
+def test_sample_numbers_flagged_not_repaired(restored) -> None:
+    before, doc = restored
+    by_rule: dict[str, list[str]] = {}
+    for f in doc.flags:
+        by_rule.setdefault(f.rule, []).append(f.text)
+    assert by_rule["num.year-digits"] == ["202223", "202223"]
+    assert sorted(by_rule["num.embedded-year"]) == ["1202354", "622023"]
+    assert by_rule["num.anachronism"] == ["2023"]
+    assert by_rule["meta.title-year"] == ["2023年"]
+    assert len(by_rule["text.placeholder"]) == 4
+    outlier = next(f for f in doc.flags if f.text == "1202354")
+    assert "outlier:" in outlier.message
+    assert "outlier:" not in next(f for f in doc.flags if f.text == "622023").message
+    text = "".join(b.text for b in doc.body)
+    for n in ("202223年以来", "1202354个", "622023个", "8797个", "30.5亿元", "1.4万个"):
+        assert n in text
+    assert not any(e.rule.startswith("num.") for e in doc.edits)
+
+
+def test_sample_edits_replay_and_carry_rule_ids(restored) -> None:
+    before, doc = restored
+    assert doc.stages[-1] == "restore"
+    assert all(e.stage == "restore" and e.rule and e.note for e in doc.edits)
+    for b0, b1 in zip(before.body, doc.body):
+        text = b0.text
+        for e in (e for e in doc.edits if e.block == b0.id):
+            assert text[e.start:e.end] == e.before
+            text = text[:e.start] + e.after + text[e.end:]
+        assert text == b1.text
+        for f in (f for f in doc.flags if f.block == b0.id and f.end > f.start):
+            assert b1.text[f.start:f.end] == f.text
+
+
+def test_flags_point_into_restored_text_after_shortening_edits() -> None:
+    text = "坚持原那么，坚持原那么，推动开展联扶。"
+    g = swaps.gate([text], force=True)
+    new, _edits, flags = restore_text(text, "b0", g, None, Options())
+    f = next(f for f in flags if f.rule == "swap.fazhan")
+    assert new[f.start:f.end] == "开展" == f.text
+
+
+def test_no_restore_is_a_pass_through() -> None:
+    doc = restore(sample_doc(), Options(restore=False))
+    assert doc.stages == ["restore"] and not doc.edits and not doc.flags
+    assert [b.text for b in doc.body] == [b.text for b in sample_doc().body]
+
+
+def test_skipped_rules_are_not_applied() -> None:
+    doc = restore(sample_doc(), Options(skip_rules=frozenset({"swap.fazhan", "quote.prime"})))
+    assert not any(e.rule in ("swap.fazhan", "quote.prime") for e in doc.edits)
+    assert any(e.rule == "swap.fuwu" for e in doc.edits)
+    assert "科学开展观" in "".join(b.text for b in doc.body)
+    family = restore(sample_doc(), Options(skip_rules=frozenset({"swap."})))
+    assert not any(e.rule.startswith("swap.") for e in family.edits)
+    assert any(e.rule == "punct.comma" for e in family.edits)
+
+
+def test_chrome_blocks_are_untouched() -> None:
+    doc = sample_doc()
+    doc.blocks.append(Block(id="b9999", text="编者按:效劳", layer="chrome", rule="huiwen.summary"))
+    out = restore(doc, Options())
+    assert out.block("b9999").text == "编者按:效劳"
+    assert not any(e.block == "b9999" for e in out.edits)
+
+
+# --- punctuation and boundaries ---------------------------------------------------------------
+
+def test_punctuation_masks_numbers_urls_and_times() -> None:
+    text = "会议于2023-04-14上午8:30召开,大小16.24KB,详见https://a.b/c?x=1,2,投资30.5亿元,共1,000人:好"
+    changes, _ = punctuation.scan(text)
+    for c in changes:
+        assert c.before in ",:" and text[c.start] == c.before
+    touched = {c.start for c in changes}
+    for protected in ("2023-04-14", "8:30", "16.24KB", "https://a.b/c?x=1,2", "30.5", "1,000"):
+        i = text.index(protected)
+        assert not touched & set(range(i, i + len(protected))), protected
+    assert "." not in {c.before for c in changes}
+
+
+def test_jieba_boundary_guard() -> None:
+    spans = swaps._token_spans("召开展览会")
+    assert not swaps.on_boundary(spans, 1, 3)
+    spans = swaps._token_spans("科学开展调研报告")
+    assert swaps.on_boundary(spans, 2, 4)  # 开展调研 is one token that starts with the word
+
+
+# --- gating and honest measurement ------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [spinner.DEV, spinner.HELDOUT], ids=["dev", "heldout"])
+def test_clean_documents_get_no_edits(path: Path) -> None:
+    score = spinner.run(path, damage=False)
+    assert sum(score.fp.values()) == 0 and sum(score.tp.values()) == 0
+    assert sum(score.flags.values()) == 0
+
+
+def test_simulator_log_undoes_the_damage() -> None:
+    clean = "克服务必坚持原则，发展“经济”……（GDP）3～5年，否则广大"
+    text, log = spinner.simulate(clean, spinner.HUIWEN, 1.0, random.Random(0))
+    assert "效劳" in text and "〞" in text and "," in text
+    for e in sorted(log, key=lambda e: e.offset, reverse=True):
+        assert text[e.offset:e.offset + len(e.swapped)] == e.swapped
+        text = text[:e.offset] + e.original + text[e.offset + len(e.swapped):]
+    assert text == clean
+
+
+def test_undeclared_spinner_pairs_are_left_alone() -> None:
+    score = spinner.measure(spinner.HELDOUT, rates=(1.0,), seeds=(0,), profile="watch")
+    assert not any(r.startswith("swap.") for r in score.tp + score.fp)
+
+
+@pytest.fixture(scope="module")
+def heldout_score() -> spinner.Score:
+    return spinner.measure(spinner.HELDOUT)
+
+
+def test_rules_under_the_bar_only_flag(heldout_score: spinner.Score) -> None:
+    """The issue's threshold, enforced from measurement: an editing rule must reach the bar on the
+    held-out set, and its recorded confidence must not claim more than was measured."""
+    sr = swaps.load()
+    s = heldout_score
+    for rule in sr.rules:
+        p = s.precision(rule.id)
+        if p is None:
+            continue
+        if sr.edits_allowed(rule):
+            assert p >= sr.min_confidence, (rule.id, p, s.fp_examples[rule.id][:5])
+            assert rule.confidence <= p + 1e-9, (rule.id, rule.confidence, p)
+    assert sum(s.tp.values()) > 100  # the measurement measured something
+    assert s.recall("fuwu") and s.recall("fazhan")
