@@ -58,6 +58,8 @@ test: setup ## run the test suite (installs the test tools: LibreOffice, poppler
 bench: setup ## benchmark: stage times, docs/s, peak memory, pandoc and LibreOffice ratios (never fails CI)
 	@bash scripts/setup-system.sh bench
 	-$(PY) bench/run.py $(BENCH_ARGS)
+	-$(PY) bench/pdf_bench.py
+	-$(PY) bench/restore_eval.py
 
 clean: ## remove build output
 	rm -rf $(OUT)

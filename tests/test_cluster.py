@@ -74,7 +74,8 @@ def test_a_worker_killed_mid_run_loses_no_document(tmp_path: Path) -> None:
             client.close()
             cluster.close()
     assert killed and killed[0] < 8, "no worker was killed mid-run"
-    assert summary.count("built") == 8, summary.failed
+    # A task whose worker died after writing its folder is rerun and finds it up to date.
+    assert not summary.failed and summary.count("built") + summary.count("skipped") == 8
     assert sorted(p.name for p in out.iterdir()) == [f"page-{i:02d}" for i in range(8)]  # no temp folders
     for folder in out.iterdir():
         assert (folder / "manifest.json").is_file()
