@@ -22,7 +22,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 echo "fonts: downloading texlive-lang-chinese and fonts-noto-cjk (about 106 MB) ..."
-if ! apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1; then
+if ! apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1 &&
+   ! { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1; }; then
   echo "fonts: apt-get download failed (run 'apt-get update' as root once):" >&2
   tail -3 apt.log >&2
   exit 1
