@@ -8,6 +8,7 @@ module-level press per process, so fifty documents cost one font load and stay f
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import gc
 import itertools
@@ -143,6 +144,10 @@ def _press(directory: Path) -> _Press:
     if problems:
         raise PipelineError(f"PDF fonts: {problems[0]}")
     return _Press(env.get_template("report.html.j2"), stylesheets, font_config)
+
+
+# Drop the fonts while WeasyPrint is still importable: its FontConfiguration cleans up in __del__.
+atexit.register(_press.cache_clear)
 
 
 class _Collect(logging.Handler):
