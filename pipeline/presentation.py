@@ -2,6 +2,7 @@
 the output name. Kept in one place so the DOCX and the PDF never disagree."""
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +14,10 @@ CN_NUMERALS = "一二三四五六七八九十"
 # Markers a heading may already carry (一、 （一） 1. （1） 第一章 第一节): the renders then add none.
 NUMBERED = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
 FALLBACK_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)  # zip's epoch: no clock input, ever
+TITLE_CHARS = 20  # GB/T 9704 §7.3.1: a 22 pt title line holds at most 20 chars in 442 pt
+OPENING = "《（(“‘〈【「『〔"
+CLOSING_BRACKETS = "》）)”’〉】」』〕"
+CLOSING = CLOSING_BRACKETS + "，。、；：？！…—·"  # never starts a title line
 
 
 def cn_number(n: int) -> str:
@@ -85,3 +90,41 @@ def output_stem(doc: Document, fallback: str) -> str:
     name = doc.meta.title or fallback
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
     return name[:120] or fallback
+
+
+def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
+    """Split a long title into the fewest lines of at most ``width`` chars, as even as the
+    word boundaries allow (§7.3.1: keep words whole, symmetric lines). CSS cannot do this."""
+    if len(text) <= width:
+        return [text]
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.INFO)  # its dictionary load chatter is DEBUG
+    offsets, pos = [0], 0
+    for word in jieba.lcut(text, HMM=False):
+        pos += len(word)
+        offsets.append(pos)
+    depth, inside = 0, set()
+    for i, ch in enumerate(text):
+        depth += (ch in OPENING) - (ch in CLOSING_BRACKETS)
+        if depth > 0:
+            inside.add(i + 1)
+    cuts = [0] + [o for o in offsets[1:-1] if o not in inside and text[o] not in CLOSING
+                  and text[o - 1] not in OPENING] + [len(text)]
+    lines = -(-len(text) // width)
+    while lines <= len(cuts) - 1:
+        ideal = len(text) / lines
+        # best[k][j]: least squared deviation splitting text[:cuts[j]] into k lines.
+        best = [{0: (0.0, [0])}] + [{} for _ in range(lines)]
+        for k in range(1, lines + 1):
+            for j in range(1, len(cuts)):
+                options = [(cost + (cuts[j] - cuts[i] - ideal) ** 2, path + [j])
+                           for i, (cost, path) in best[k - 1].items()
+                           if i < j and cuts[j] - cuts[i] <= width]
+                if options:
+                    best[k][j] = min(options)
+        if len(cuts) - 1 in best[lines]:
+            path = best[lines][len(cuts) - 1][1]
+            return [text[cuts[a]:cuts[b]] for a, b in zip(path, path[1:])]
+        lines += 1
+    return [text[i:i + width] for i in range(0, len(text), width)]  # one unbreakable run

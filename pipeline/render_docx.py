@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from .model import Block, Document, PipelineError
 from .ooxml import APP_XML, RPR_ORDER, put, reproducible_zip, set_fonts, style_fonts
 from .options import Options
-from .presentation import heading_prefixes, properties, rendered_blocks
+from .presentation import heading_prefixes, properties, rendered_blocks, title_lines
 
 REFERENCE = Path(__file__).parent.parent / "templates" / "docx" / "reference.docx"
 DEEPEST_HEADING = 3  # GB §7.3.3: level 4 （1） is set as body text, run-in
@@ -61,6 +61,8 @@ def render_docx(doc: Document, opts: Options) -> bytes:
         name = style_name(b)
         par = out.add_paragraph(style=name)
         runs = b.runs
+        if b.kind == "title":  # a long title in balanced lines, words whole (§7.3.1); "\n" is w:br
+            runs = [("\n".join(title_lines(b.text)), False)]
         if b.id in prefixes:
             runs = [(prefixes[b.id] + runs[0][0], runs[0][1])] + runs[1:]
         for text, bold in runs:

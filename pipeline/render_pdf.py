@@ -26,19 +26,15 @@ from markupsafe import Markup, escape
 from . import __version__, fonts
 from .model import Document, PipelineError
 from .options import PDF_VARIANTS, Options
-from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks
+from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
 
 if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone takes 0.6 s
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
-TITLE_CHARS = 20  # GB/T 9704 §7.3.1: a 22 pt title line holds at most 20 chars in 442 pt
 CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
 LINE_BREAK = re.compile(r"\s*\n\s*")
-OPENING = "《（(“‘〈【「『〔"
-CLOSING_BRACKETS = "》）)”’〉】」』〕"
-CLOSING = CLOSING_BRACKETS + "，。、；：？！…—·"  # never starts a title line
 # WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
 KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
@@ -76,44 +72,6 @@ def marked(text: str, covered: frozenset[str] | None) -> Markup:
         chunk = escape("".join(run))
         out += Markup('<span class="rare">%s</span>') % chunk if rare else chunk
     return out
-
-
-def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:
-    """Split a long title into the fewest lines of at most ``width`` chars, as even as the
-    word boundaries allow (§7.3.1: keep words whole, symmetric lines). CSS cannot do this."""
-    if len(text) <= width:
-        return [text]
-    import jieba
-
-    logging.getLogger("jieba").setLevel(logging.INFO)  # its dictionary load chatter is DEBUG
-    offsets, pos = [0], 0
-    for word in jieba.lcut(text, HMM=False):
-        pos += len(word)
-        offsets.append(pos)
-    depth, inside = 0, set()
-    for i, ch in enumerate(text):
-        depth += (ch in OPENING) - (ch in CLOSING_BRACKETS)
-        if depth > 0:
-            inside.add(i + 1)
-    cuts = [0] + [o for o in offsets[1:-1] if o not in inside and text[o] not in CLOSING
-                  and text[o - 1] not in OPENING] + [len(text)]
-    lines = -(-len(text) // width)
-    while lines <= len(cuts) - 1:
-        ideal = len(text) / lines
-        # best[k][j]: least squared deviation splitting text[:cuts[j]] into k lines.
-        best = [{0: (0.0, [0])}] + [{} for _ in range(lines)]
-        for k in range(1, lines + 1):
-            for j in range(1, len(cuts)):
-                options = [(cost + (cuts[j] - cuts[i] - ideal) ** 2, path + [j])
-                           for i, (cost, path) in best[k - 1].items()
-                           if i < j and cuts[j] - cuts[i] <= width]
-                if options:
-                    best[k][j] = min(options)
-        if len(cuts) - 1 in best[lines]:
-            path = best[lines][len(cuts) - 1][1]
-            return [text[cuts[a]:cuts[b]] for a, b in zip(path, path[1:])]
-        lines += 1
-    return [text[i:i + width] for i in range(0, len(text), width)]  # one unbreakable run
 
 
 @functools.lru_cache(maxsize=2)

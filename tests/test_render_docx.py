@@ -435,3 +435,14 @@ def test_libreoffice_uses_the_free_faces_the_aliases_name(lo_pdf):
 def test_docx_pages_counts_a_one_page_document():
     assert pagecount.docx_pages(render_docx(tiny(), Options())) == 1
     assert pagecount.soffice_version().startswith("LibreOffice")
+
+
+def test_long_title_breaks_into_the_same_lines_as_the_pdf() -> None:
+    from pipeline.presentation import title_lines
+
+    title = "关于进一步加强城乡基层党组织建设推动科学发展的调研报告"
+    doc = Document(source="t", blocks=[Block(id="b0", text=title, kind="title"),
+                                       Block(id="b1", text="正文。", kind="paragraph")])
+    d = docx.Document(io.BytesIO(render_docx(doc, Options())))
+    lines = d.paragraphs[0].text.split("\n")
+    assert lines == title_lines(title) and len(lines) == 2 and "".join(lines) == title

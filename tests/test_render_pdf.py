@@ -16,7 +16,8 @@ from pipeline import fonts
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.presentation import heading_prefixes, rendered_blocks
-from pipeline.render_pdf import oneline, render_pdf, title_lines
+from pipeline.presentation import title_lines
+from pipeline.render_pdf import oneline, render_pdf
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = Path(__file__).parent / "fixtures" / "sample-structured.json"
