@@ -44,6 +44,8 @@ for src, dst in [("NotoSerifCJK-Regular", "NotoSerifCJKsc-Regular"), ("NotoSerif
     cff.fontNames = [sc["name"].getDebugName(6)]
     cff.topDictIndex[0].FullName = sc["name"].getDebugName(4)
     cff.topDictIndex[0].FamilyName = sc["name"].getDebugName(1)
+    for fd in cff.topDictIndex[0].FDArray:  # sub-font names, which LibreOffice's PDFs show
+        fd.FontName = fd.FontName.replace("CJKjp-", "CJKsc-")
     sc.save(f"{dst}.otf")
 PY
 for f in "${want[@]}"; do mv "$f" "$dest/$f.tmp" && mv "$dest/$f.tmp" "$dest/$f"; done
