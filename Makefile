@@ -10,6 +10,7 @@ PY     := $(VENV)/bin/python
 INPUT  ?= samples
 OUT    ?= build
 FONTS  ?= fonts
+export SCRAPE2DOC_FONTS := $(abspath $(FONTS))
 # `make -j N` reaches the recipe as -jN in MAKEFLAGS: the pipeline runs N documents at once.
 JOBS    = $(or $(patsubst -j%,%,$(filter -j%,$(MAKEFLAGS))),1)
 # `make docx`, `make pdf` or `make docx pdf` build just those formats (once); anything else builds both.
@@ -57,7 +58,7 @@ test: setup ## run the test suite (installs the test tools: LibreOffice, poppler
 
 bench: setup ## benchmark: stage times, docs/s, peak memory, pandoc and LibreOffice ratios (never fails CI)
 	@bash scripts/setup-system.sh bench
-	-$(PY) bench/run.py $(BENCH_ARGS)
+	-$(PY) bench/run.py --out $(OUT)/bench $(BENCH_ARGS)
 	-$(PY) bench/pdf_bench.py
 	-$(PY) bench/restore_eval.py
 

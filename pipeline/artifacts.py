@@ -6,6 +6,7 @@ half-written document behind.
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -50,20 +51,23 @@ def edits_jsonl(doc: Document) -> bytes:
 def write_folder(target: Path, files: dict[str, bytes]) -> None:
     """Write every file to a temporary sibling folder, then swap it in for ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*"):  # left by a build that was killed
-        if stale.suffix in (".tmp", ".old"):
-            shutil.rmtree(stale, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    prefix = f".{target.name}.tmp-"
+    for stale in target.parent.glob(glob.escape(prefix) + "*"):  # left by a build that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: others on a shared disk must read it
         for name, data in files.items():
             (tmp / name).write_bytes(data)
         old = None
         if target.exists():
-            old = target.with_name(f".{target.name}.{os.getpid()}.old")
+            old = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent)) / "old"
             os.replace(target, old)
         os.replace(tmp, target)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(old.parent, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

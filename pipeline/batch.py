@@ -2,16 +2,17 @@
 never stopping the rest, a progress bar on a terminal and a summary at the end."""
 from __future__ import annotations
 
-import gc
+import os
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, TextIO
 
-from .artifacts import read_manifest, write_folder
+from .artifacts import MANIFEST, read_manifest, write_folder
 from .convert import convert, input_digest
 from .model import PipelineError
 from .options import Options
@@ -44,16 +45,31 @@ class Summary:
         return f"built {self.count('built')}, skipped {self.count('skipped')} (up to date), failed {self.count('failed')}"
 
 
-def expand(paths: Iterable[str]) -> Iterator[str]:
-    """Page files named directly, and the page files inside named folders (sorted, streamed)."""
+def is_page(path: Path) -> bool:
+    return path.suffix.lower() in PAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def expand(paths: Iterable[str], out: Path | None = None) -> Iterator[str]:
+    """Page files named directly, and the page files inside named folders, sorted. Build
+    folders (a ``manifest.json`` inside, or the output folder itself) are never inputs; a
+    folder with no page files is passed on as itself, to fail with that reason."""
+    skip = out.resolve() if out is not None else None
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in PAGE_SUFFIXES and not child.name.startswith("."):
-                    yield str(child)
-        else:
+        if not path.is_dir():
             yield p  # a missing or unreadable path fails in build_one, with its reason
+            continue
+        found = False
+        for folder, dirs, files in os.walk(path):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip
+                             and not (here / d / MANIFEST).exists())
+            for name in sorted(files):
+                if is_page(here / name):
+                    found = True
+                    yield str(here / name)
+        if not found:
+            yield p
 
 
 def with_overrides(path: Path, opts: Options) -> Options:
@@ -71,35 +87,34 @@ def with_overrides(path: Path, opts: Options) -> Options:
     return replace(opts, skip_rules=opts.skip_rules | frozenset(skip))
 
 
-def build_one(path: str, out: Path, opts: Options, force: bool = False) -> Result:
-    """Build one input into ``out/<stem>/``, or skip it when its artifacts are up to date."""
+def build_one(path: str, out: Path, opts: Options, force: bool = False, source: str = "") -> Result:
+    """Build one input into ``out/<stem>/``, or skip it when its artifacts are up to date.
+    ``source`` names the input in the manifest and errors when ``path`` is a local copy."""
+    source = source or path
     target = out / Path(path).stem
     try:
         data = Path(path).read_bytes()
         opts = with_overrides(Path(path), opts)
     except PipelineError as e:
-        return Result(path, "failed", reason=str(e))
+        return Result(source, "failed", reason=str(e))
     except IsADirectoryError:
-        return Result(path, "failed", reason="is a directory with no page files")
+        return Result(source, "failed", reason=f"a folder with no page files ({', '.join(sorted(PAGE_SUFFIXES))})")
     except FileNotFoundError:
-        return Result(path, "failed", reason="no such file")
+        return Result(source, "failed", reason="no such file")
     except OSError as e:
-        return Result(path, "failed", reason=f"cannot read: {e.strerror or e}")
-    if not force:
-        manifest = read_manifest(target)
-        if (manifest and manifest.get("digest") == input_digest(data, opts)
-                and all((target / f).exists() for f in manifest.get("outputs", {}).values())):
-            return Result(path, "skipped", str(target))
+        return Result(source, "failed", reason=f"cannot read: {e.strerror or e}")
     try:
-        files = convert(data, path, opts, target.name)
-        write_folder(target, files)
+        digest = input_digest(data, opts)
+        manifest = None if force else read_manifest(target)
+        if (manifest and manifest.get("digest") == digest
+                and all((target / f).exists() for f in manifest.get("outputs", {}).values())):
+            return Result(source, "skipped", str(target))
+        write_folder(target, convert(data, source, opts, target.name, digest))
     except PipelineError as e:
-        return Result(path, "failed", reason=str(e))
+        return Result(source, "failed", reason=str(e))
     except Exception as e:  # a bug must not stop the batch; the reason still names it
-        return Result(path, "failed", reason=f"internal error: {type(e).__name__}: {e}")
-    finally:
-        gc.collect()  # renders leave cyclic garbage; collecting keeps a long batch's memory flat
-    return Result(path, "built", str(target))
+        return Result(source, "failed", reason=f"internal error: {type(e).__name__}: {e}")
+    return Result(source, "built", str(target))
 
 
 def claim_names(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
@@ -118,48 +133,76 @@ def warm_up() -> None:
     """Load rules once per worker process, not once per document."""
     from . import rules
 
-    for kind in ("sites", "restore"):
+    for kind in rules.kinds():
         rules.load(kind)
 
 
 def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int = 1, force: bool = False,
-               progress: TextIO | None = None, on_result: Callable[[Result], None] | None = None) -> Summary:
-    """Build every input; at most ``jobs * 2`` documents are in flight, so memory stays flat
-    however large the folder is."""
+               progress: TextIO | None = None) -> Summary:
+    """Build every input, ``jobs`` at a time in separate processes; at most ``jobs * 2`` are
+    in flight, so memory stays flat however large the folder is."""
     out = Path(out)
     summary = Summary()
-    listed = list(expand(paths))  # names only: the pages themselves are read one at a time
-    items = claim_names(listed)
+    listed = list(expand(paths, out))  # names only: the pages themselves are read one at a time
     bar = _progress_bar(progress, len(listed))
 
     def done(result: Result) -> None:
         summary.results.append(result)
         if bar is not None:
             bar.update(1)
-        if on_result:
-            on_result(result)
 
+    items = claim_names(listed)
     if jobs <= 1:
         for p, clash in items:
             done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
-            pending: set[Future[Result]] = set()
-            for p, clash in items:
-                if clash:
-                    done(Result(p, "failed", reason=clash))
-                    continue
-                pending.add(pool.submit(build_one, p, out, opts, force))
-                if len(pending) >= jobs * 2:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for f in finished:
-                        done(f.result())
-            for f in wait(pending).done:
-                done(f.result())
+        _pooled(items, out, opts, force, jobs, done)
     if bar is not None:
         bar.close()
     summary.results.sort(key=lambda r: r.input)
     return summary
+
+
+def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: bool, jobs: int,
+            done: Callable[[Result], None]) -> None:
+    """A worker that dies (out of memory, a crash in a C library) breaks the whole pool: the
+    documents then in flight are rebuilt one at a time, alone, so only the one that kills its
+    worker fails; the rest go on in a new pool."""
+    while True:
+        suspects: list[str] = []
+        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
+            pending: dict[Future[Result], str] = {}
+
+            def collect(finished: Iterable[Future[Result]]) -> None:
+                for f in finished:
+                    p = pending.pop(f)
+                    try:
+                        done(f.result())
+                    except BrokenProcessPool:
+                        suspects.append(p)
+
+            for p, clash in items:
+                if clash:
+                    done(Result(p, "failed", reason=clash))
+                    continue
+                try:
+                    pending[pool.submit(build_one, p, out, opts, force)] = p
+                except BrokenProcessPool:
+                    suspects.append(p)
+                    break
+                if len(pending) >= jobs * 2:
+                    collect(wait(pending, return_when=FIRST_COMPLETED).done)
+                if suspects:
+                    break
+            collect(wait(pending).done)
+        if not suspects:
+            return
+        for p in suspects:
+            with ProcessPoolExecutor(max_workers=1, initializer=warm_up) as alone:
+                try:
+                    done(alone.submit(build_one, p, out, opts, force).result())
+                except BrokenProcessPool:
+                    done(Result(p, "failed", reason="the worker process building it died"))
 
 
 def _progress_bar(stream: TextIO | None, total: int):  # -> tqdm | None

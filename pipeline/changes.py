@@ -9,7 +9,16 @@ reproduces the restored text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
+
+from . import rules
+from .model import PipelineError
+
+# Which detector owns a restore rule, by id prefix: the one place the prefixes are spelt, so a
+# rule with a mistyped prefix is an error instead of a rule no detector ever runs.
+OWNERS = {"punct.": "punctuation", "quote.": "punctuation", "swap.": "swaps",
+          "num.": "numbers", "meta.": "numbers", "text.": "numbers"}
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,31 @@ def remap(findings: list[Finding], changes: list[Change], text: str) -> list[Fin
         start, end = shift(f.start, changes), shift(f.end, changes)
         out.append(Finding(f.rule, start, end, text[start:end], f.message, f.level))
     return out
+
+
+def owned_rules(owner: str) -> list[tuple[Path, dict[str, Any]]]:
+    """The [[rule]] tables of the restore files that ``owner`` runs, in file order, each with its
+    file. Every rule in every file must have a unique id claimed by some detector."""
+    out: list[tuple[Path, dict[str, Any]]] = []
+    seen: dict[str, str] = {}
+    for path, data in rules.load("restore"):
+        for i, r in enumerate(data.get("rule", [])):
+            rid = r.get("id") if isinstance(r, dict) else None
+            if not isinstance(rid, str) or not rid:
+                raise PipelineError(f"{path.name}: rule {i} has no id")
+            claim = next((o for prefix, o in OWNERS.items() if rid.startswith(prefix)), None)
+            if claim is None:
+                raise PipelineError(f"{path.name}: rule {rid}: no restore detector runs this id "
+                                    f"(it must start with one of {', '.join(OWNERS)})")
+            if rid in seen:
+                raise PipelineError(f"{path.name}: rule {rid}: id already used in {seen[rid]}")
+            seen[rid] = path.name
+            if claim == owner:
+                out.append((path, r))
+    return out
+
+
+def require(path: Path, r: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """A one-line error naming the file and rule when a rule lacks a key its detector reads."""
+    if missing := [k for k in keys if k not in r]:
+        raise PipelineError(f"{path.name}: rule {r['id']}: missing {', '.join(missing)}")

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from . import paragraphs, profiles
 from .model import Block, Document, Edit, Flag, Meta, PipelineError
 from .options import Options
-from .profiles import ChromeRule, Profile
+from .profiles import EXTENSION, ChromeRule, Profile
 
 STAGE = "clean"
 BULLET = re.compile(r"^[•●▪◦]\s*")
 META_SEPARATORS = re.compile(r"[\s|•·,，;；/]*")
-EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
 KEYWORD_TOKEN = re.compile(r"[^\s。，、；：！？,.;:!?]{1,16}")
 
@@ -44,6 +43,7 @@ class Seg:
     rule: ChromeRule | None = None
     rule_id: str = ""
     blank_before: bool = False
+    claimed: bool = False  # taken by the next line's claim_previous rule
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _value(name: str, value: str) -> str | int | None:
     if name == "size":
         return value.replace(" ", "")
     if name == "title":
-        return EXTENSION.sub("", value) if "." in value[-6:] else value
+        return EXTENSION.sub("", value) or None
     return value or None
 
 
@@ -104,7 +104,7 @@ class _Lifter:
             return
         setattr(self.meta, name, v)
         if name == "filename" and not self.meta.title:
-            self.meta.title = EXTENSION.sub("", v) if isinstance(v, str) else ""
+            self.meta.title = EXTENSION.sub("", v)
 
 
 def _meta_line(p: Profile, key: str, lifter: _Lifter) -> dict[str, str] | None:
@@ -147,7 +147,11 @@ def _keywords(key: str, title: str) -> list[str] | None:
 
 def _classify(p: Profile, lines: list[Line], opts: Options, lifter: _Lifter) -> list[Seg]:
     """Walk the page line by line: each line is chrome by the first rule that takes it, a
-    metadata line, or body (with inline chrome such as page markers cut out of it)."""
+    metadata line, or body (with inline chrome such as page markers cut out of it).
+
+    The page's head (before the first body line) and tail (after a footer signal, an
+    ``ends_body`` rule) are where chrome lives; ``edges_only`` rules, whose words a body could
+    also use ("温馨提示：", "相关文档"), fire only there."""
     rules = [r for r in p.chrome if not opts.skips(r.id)]
     line_rules = [r for r in rules if not r.find]
     find_rules = [r for r in rules if r.find]
@@ -157,16 +161,18 @@ def _classify(p: Profile, lines: list[Line], opts: Options, lifter: _Lifter) -> 
     follow_left = 0
     repeat: tuple[ChromeRule, str] | None = None
     body_lines = 0  # the head is everything before the first body line
+    tail = False  # after a footer signal
 
     for i, ln in enumerate(lines):
         head = body_lines == 0
+        edge = head or tail
         nxt = lines[i + 1].key if i + 1 < len(lines) else None
         rule = None
         if repeat and ln.key == repeat[1]:
             rule = repeat[0]
         repeat = None
         for r in line_rules if rule is None else ():
-            if r.head_only and not head:
+            if (r.head_only and not head) or (r.edges_only and not edge):
                 continue
             if r.match:
                 m = next((m for rx in r.match if (m := rx.fullmatch(ln.key))), None)
@@ -192,9 +198,10 @@ def _classify(p: Profile, lines: list[Line], opts: Options, lifter: _Lifter) -> 
             follow = None
 
         if rule is not None:
+            tail = tail or rule.ends_body
             if rule.claim_previous and segs and segs[-1].rule_id == "":
                 prev = segs[-1]
-                prev.rule, prev.rule_id = rule, rule.id
+                prev.rule, prev.rule_id, prev.claimed = rule, rule.id, True
                 lifter.lift(rule.claim_previous, prev.text)
                 body_lines -= 1
             segs.append(Seg(ln.start, ln.text, rule, rule.id, ln.blank_before))
@@ -204,10 +211,22 @@ def _classify(p: Profile, lines: list[Line], opts: Options, lifter: _Lifter) -> 
                 lifter.lift(name, value)
             segs.append(Seg(ln.start, ln.text, None, meta_rule, ln.blank_before))
             continue
-        cut = _cut_inline(ln, [r for r in find_rules if head or not r.head_only], lifter)
+        cut = _cut_inline(ln, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
+                          lifter)
         body_lines += any(s.rule_id == "" for s in cut)
+        tail = tail or any(s.rule and s.rule.ends_body for s in cut)
         segs.extend(cut)
+    _unclaim_lone_title(segs)
     return segs
+
+
+def _unclaim_lone_title(segs: list[Seg]) -> None:
+    """A line a ``claim_previous`` rule took (lifting it as the title) goes back to the body
+    when the body does not start with that line again: it is the document's only title line."""
+    body = [s for s in segs if s.rule_id == ""]
+    for s in segs:
+        if s.claimed and not (body and body[0].text.startswith(s.text)):
+            s.rule, s.rule_id, s.claimed = None, "", False
 
 
 def _cut_inline(ln: Line, rules: list[ChromeRule], lifter: _Lifter) -> list[Seg]:
@@ -245,7 +264,7 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options) -> list[Piece]:
     pieces: list[Piece] = []
     for n, (i, s) in enumerate(body):
         pos = list(range(s.start, s.start + len(s.text)))
-        if n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_item(s.text):
+        if n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_paragraph(s.text):
             between = segs[body[n - 1][0] + 1:i]
             if all(b.rule and b.rule.page_break and not b.blank_before for b in between):
                 last = pieces[-1]
@@ -306,6 +325,10 @@ def clean(doc: Document, opts: Options) -> Document:
     if not any(s.rule_id == "" for s in segs):
         raise PipelineError(f"no body text: every line of the page is site chrome ({profile.id} profile)")
     meta.site_name = meta.site_name or profile.name
+    page_title = doc.info.get("ingest", {}).get("html_title", "")
+    if page_title and not meta.title and not opts.skips(f"{profile.id}.html_title"):
+        # The saved page's <title>: metadata only, so the body never holds the title twice.
+        lifter.lift("title", next((m[1] for rx in profile.html_title if (m := rx.fullmatch(page_title))), None))
     pieces = _pieces(profile, segs, opts)
 
     # Blocks in page order; ids are assigned here, once, and never change afterwards.

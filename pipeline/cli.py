@@ -6,8 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import STAGES
 from .model import PipelineError
 from .options import FORMATS, PDF_VARIANTS, Options
+
+
+STAGE_NAMES = [s.name for s in STAGES]
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -51,12 +55,14 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rerun", help="rerun the stages after STAGE from a build folder's saved model")
     r.add_argument("folder", type=Path)
-    r.add_argument("stage", help="the last stage to keep, e.g. clean reruns restore, structure and the renders")
+    r.add_argument("stage", choices=STAGE_NAMES,
+                   help="the last stage to keep, e.g. clean reruns restore, structure and the renders")
     _add_build_options(r)
 
     d = sub.add_parser("diff", help="character-level diff between stage artifacts")
     d.add_argument("folder", type=Path)
-    d.add_argument("stages", nargs="*", metavar="STAGE", help="two stages (default: each consecutive pair)")
+    d.add_argument("stages", nargs="*", metavar="STAGE",
+                   help=f"two of {', '.join(STAGE_NAMES)} (default: each consecutive pair)")
     d.add_argument("--stat", action="store_true", help="counts per stage and rule")
     d.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -69,8 +75,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = parser()
     a = ap.parse_args(argv)
-    if a.command == "build" and a.jobs < 1:
-        ap.error("--jobs must be at least 1")
+    if a.command == "build":
+        if a.jobs < 1:
+            ap.error("--jobs must be at least 1")
+        if a.out.exists() and not a.out.is_dir():
+            ap.error(f"--out {a.out} is a file, not a folder")
+    if a.command == "diff" and (unknown := [s for s in a.stages if s not in STAGE_NAMES]):
+        ap.error(f"unknown stage {unknown[0]!r}; stages are {', '.join(STAGE_NAMES)}")
+    if a.command in ("build", "rerun") and a.reference_docx and not Path(a.reference_docx).is_file():
+        ap.error(f"--reference-docx {a.reference_docx}: no such file")
     try:
         if a.command == "build":
             return _build(a)
@@ -94,9 +107,16 @@ def main(argv: list[str] | None = None) -> int:
 def _build(a: argparse.Namespace) -> int:
     opts = _options(a)
     if a.scheduler:
-        from .cluster import build_on_dask
-
-        summary = build_on_dask(a.paths, a.out, opts, a.scheduler, force=a.force)
+        try:
+            from .cluster import build_on_dask
+        except ImportError as e:
+            print(f"error: --scheduler needs Dask ({e.name} is missing): pip install '.[dask]'", file=sys.stderr)
+            return 2
+        try:
+            summary = build_on_dask(a.paths, a.out, opts, a.scheduler, force=a.force)
+        except PipelineError as e:
+            print(f"error: {a.scheduler}: {e}", file=sys.stderr)
+            return 1
     else:
         from .batch import build_many
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
-from .batch import PAGE_SUFFIXES, Result, Summary, claim_names, build_one, expand, warm_up
+from .batch import Result, Summary, build_one, claim_names, expand, is_page, warm_up
 from .model import PipelineError
 from .options import Options
 
@@ -33,6 +33,10 @@ def _local(url: str) -> str:
     return url[len("file://"):] if url.startswith("file://") else url
 
 
+def _absolute(url: str) -> str:
+    return url if _is_remote(url) else str(Path(_local(url)).absolute())
+
+
 def expand_urls(paths: list[str]) -> list[str]:
     """Page files named directly and inside named folders, local or fsspec URLs."""
     out: list[str] = []
@@ -45,18 +49,17 @@ def expand_urls(paths: list[str]) -> list[str]:
         fs, root = fsspec.core.url_to_fs(p)
         if fs.isdir(root):
             proto = p.split("://", 1)[0]
-            out.extend(f"{proto}://{f}" for f in sorted(fs.find(root))
-                       if Path(f).suffix.lower() in PAGE_SUFFIXES and not Path(f).name.startswith("."))
+            out.extend(f"{proto}://{f}" for f in sorted(fs.find(root)) if is_page(Path(f)))
         else:
             out.append(p)
     return out
 
 
-def build_task(path: str, out: str, opts: Options, force: bool) -> Result:
+def build_task(path: str, out: str, opts: Options, force: bool, source: str) -> Result:
     """One document on a worker. Remote inputs are fetched and remote build folders uploaded
     whole, into a temporary name first, so a killed worker leaves no half document."""
     if not _is_remote(path) and not _is_remote(out):
-        return build_one(_local(path), Path(_local(out)), opts, force)
+        return build_one(_local(path), Path(_local(out)), opts, force, source=source)
     import fsspec
 
     with tempfile.TemporaryDirectory(prefix="scrape2doc-") as tmp:
@@ -67,13 +70,13 @@ def build_task(path: str, out: str, opts: Options, force: bool) -> Result:
             with fsspec.open(path, "rb") as src:
                 Path(local_in).write_bytes(src.read())
         if not _is_remote(out):
-            return build_one(local_in, Path(_local(out)), opts, force)
+            return build_one(local_in, Path(_local(out)), opts, force, source=source)
         fs, root = fsspec.core.url_to_fs(out)
         stem = Path(local_in).stem
         staging = Path(tmp) / "out"
         if fs.exists(f"{root}/{stem}"):
             fs.get(f"{root}/{stem}", str(staging / stem), recursive=True)  # lets the up-to-date check see it
-        result = build_one(local_in, staging, opts, force)
+        result = build_one(local_in, staging, opts, force, source=source)
         if result.status == "built":
             part = f"{root}/.{stem}.{os.getpid()}.part"
             fs.put(str(staging / stem), part, recursive=True)
@@ -81,7 +84,7 @@ def build_task(path: str, out: str, opts: Options, force: bool) -> Result:
                 fs.rm(f"{root}/{stem}", recursive=True)
             fs.mv(part, f"{root}/{stem}", recursive=True)
         shutil.rmtree(staging, ignore_errors=True)
-        return Result(path, result.status, f"{out}/{stem}" if result.folder else "", result.reason)
+        return Result(result.input, result.status, f"{out}/{stem}" if result.folder else "", result.reason)
 
 
 def _client(scheduler: str) -> Any:
@@ -108,7 +111,8 @@ class WarmUp(WorkerPlugin):
 def build_on_dask(paths: list[str], out: str | Path, opts: Options, scheduler: str, force: bool = False,
                   client: Any = None) -> Summary:
     """Send one task per document to ``scheduler`` ('local' or tcp://HOST:8786). A task whose
-    worker dies is retried by Dask; a document that fails twice is reported failed."""
+    worker dies is retried by Dask; a document that fails twice is reported failed (on a
+    LocalCluster; a running cluster applies its own ``distributed.scheduler.allowed-failures``)."""
     import dask
     from dask.distributed import as_completed, progress
 
@@ -124,7 +128,9 @@ def build_on_dask(paths: list[str], out: str | Path, opts: Options, scheduler: s
                 if clash:
                     summary.results.append(Result(p, "failed", reason=clash))
                 else:
-                    futures[client.submit(build_task, p, str(out), opts, force, pure=False, retries=1)] = p
+                    # Absolute paths: workers elsewhere have another working directory.
+                    futures[client.submit(build_task, _absolute(p), _absolute(str(out)), opts, force, p,
+                                          pure=False, retries=1)] = p
             if futures and sys.stderr.isatty():
                 progress(list(futures))
             for fut in as_completed(list(futures)):

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from . import STAGES, __version__, rules
+from . import STAGES, __version__, fonts, rules
 from .artifacts import EDITS, MANIFEST, dumps, edits_jsonl, stage_files
 from .ingest import ingest
 from .model import Document, Flag, PipelineError
@@ -16,21 +16,22 @@ from .presentation import output_stem
 
 
 def input_digest(data: bytes, opts: Options) -> str:
-    """What an incremental build compares: the input, the options, the rules, templates and code."""
+    """What an incremental build compares: the input, the options, the rules, templates and
+    code, the fonts the PDF embeds and the user's reference DOCX."""
     h = hashlib.sha256(data)
-    h.update(f"{opts.digest()} {rules.digest()} {__version__}".encode())
+    h.update(f"{opts.digest()} {rules.digest()} {__version__} {fonts.fingerprint()}".encode())
+    if opts.reference_docx:
+        try:
+            h.update(Path(opts.reference_docx).read_bytes())
+        except OSError as e:
+            raise PipelineError(f"reference DOCX {opts.reference_docx}: {e.strerror or e}") from e
     return h.hexdigest()[:32]
 
 
 def run_stages(data: bytes, source: str, opts: Options) -> dict[str, Document]:
     """The document after each stage, keyed by stage name (each a separate copy)."""
     doc = ingest(data, source)
-    snapshots = {"ingest": doc}
-    for stage in STAGES[1:]:
-        assert stage.run is not None
-        doc = stage.run(copy.deepcopy(doc), opts)
-        snapshots[stage.name] = doc
-    return snapshots
+    return {"ingest": doc, **resume(doc, opts)}
 
 
 def resume(doc: Document, opts: Options) -> dict[str, Document]:
@@ -83,10 +84,10 @@ def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], d
     return files, pages, flags
 
 
-def convert(data: bytes, source: str, opts: Options, name: str) -> dict[str, bytes]:
+def convert(data: bytes, source: str, opts: Options, name: str, digest: str) -> dict[str, bytes]:
     """All files of one document's build folder. ``name`` is the input's stem, the fallback
-    for output names when the page names no file."""
-    return assemble(run_stages(data, source, opts), opts, name, input_digest(data, opts))
+    for output names when the page names no file; ``digest`` is its ``input_digest``."""
+    return assemble(run_stages(data, source, opts), opts, name, digest)
 
 
 def assemble(snapshots: dict[str, Document], opts: Options, name: str, digest: str) -> dict[str, bytes]:

@@ -42,6 +42,12 @@ def font_dir() -> Path:
     return Path(os.environ.get("SCRAPE2DOC_FONTS") or REPO_FONTS)
 
 
+def fingerprint() -> str:
+    """Which face files the renders would use, and their sizes: a changed font set rebuilds."""
+    d = font_dir()
+    return ";".join(f"{f.file}:{p.stat().st_size}" for f, p in available_faces(d)) or "system"
+
+
 def available_faces(directory: Path) -> list[tuple[Face, Path]]:
     """The faces whose file is in ``directory``, with the file's path."""
     return [(f, directory / f.file) for f in FACES if (directory / f.file).is_file()]

@@ -2,7 +2,10 @@
 
 Uses lxml's HTML parser (it copes with the tag soup browsers save); regexes cannot tell a
 hidden element from a visible one. Block elements become line breaks so clean sees the same
-line structure a copy from the browser would give; what is not visible is dropped.
+line structure a copy from the browser would give; what is not visible is dropped, and so is
+the text of form controls (a button's label, a menu's options), which is the site's, not the
+document's. ``<pre>`` text keeps its lines and indentation exactly. The page's ``<title>`` is
+returned apart: it is not body text, but clean may lift it as the document's title.
 """
 from __future__ import annotations
 
@@ -11,8 +14,11 @@ import re
 import lxml.html
 from lxml import etree
 
+from .model import PipelineError
+
 # Not shown to a reader, or navigation: their text never reaches the document.
-DROP = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg", "canvas"}
+DROP = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg", "canvas",
+        "button", "select", "option", "datalist"}  # not <form>: some sites wrap the whole page in one
 BLOCK = {
     "address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -22,6 +28,9 @@ BLOCK = {
 CELL = {"td", "th"}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 SPACES = re.compile(r"[ \t\r\n\f]+")  # HTML whitespace only: NBSP is text, normalised by ingest
+# <pre> text is emitted with its line breaks and spaces as these private-use characters, so the
+# line stripping and blank-line collapsing below leave it exactly as written.
+PRE_NEWLINE, PRE_SPACE = "\ue000", "\ue001"
 
 
 def looks_like_html(text: str) -> bool:
@@ -39,15 +48,20 @@ def _hidden(el: etree._Element) -> bool:
     )
 
 
-def visible_text(html: str) -> str:
-    """The page's visible text: block elements on their own lines, blank lines between blocks."""
+def visible_text(html: str) -> tuple[str, str]:
+    """(the page's visible text, its <title>): block elements on their own lines, blank lines
+    between blocks. A page without any element (a bare doctype) has no visible text."""
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-    root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except etree.ParserError as e:
+        raise PipelineError("empty file: no visible text") from e
     out: list[str] = []
 
     def text(s: str | None, pre: bool) -> None:
         if s:
-            out.append(s if pre else SPACES.sub(" ", s))
+            out.append(s.replace("\r\n", "\n").replace("\n", PRE_NEWLINE).replace(" ", PRE_SPACE) if pre
+                       else SPACES.sub(" ", s))
 
     def walk(el: etree._Element, pre: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -57,7 +71,7 @@ def visible_text(html: str) -> str:
         if tag in BLOCK:
             out.append("\n\n")
         elif tag == "br":
-            out.append("\n")
+            out.append(PRE_NEWLINE if pre else "\n")
         elif tag in CELL:
             out.append(" ")
         text(el.text, pre)
@@ -69,4 +83,7 @@ def visible_text(html: str) -> str:
 
     walk(root, False)
     lines = [ln.strip(" ") for ln in "".join(out).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    body = body.replace(PRE_NEWLINE, "\n").replace(PRE_SPACE, " ") + "\n"
+    title = root.find(".//title")
+    return body, SPACES.sub(" ", title.text_content()).strip() if title is not None else ""

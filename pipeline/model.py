@@ -144,28 +144,29 @@ class Document:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:
-        if d.get("schema") != SCHEMA:
-            raise PipelineError(f"not a {SCHEMA} document (schema={d.get('schema')!r})")
-        blocks = []
-        for b in d.get("blocks", []):
-            b = dict(b)
-            if b.get("span") is not None:
-                b["span"] = tuple(b["span"])
-            blocks.append(Block(**b))
-        return cls(
-            source=d["source"],
-            raw=d.get("raw", ""),
-            meta=Meta(**d.get("meta", {})),
-            blocks=blocks,
-            edits=[Edit(**e) for e in d.get("edits", [])],
-            flags=[Flag(**f) for f in d.get("flags", [])],
-            info=d.get("info", {}),
-            stages=list(d.get("stages", [])),
-        )
+        if not isinstance(d, dict) or d.get("schema") != SCHEMA:
+            raise PipelineError(f"not a {SCHEMA} document")
+        try:
+            return cls(
+                source=d["source"],
+                raw=d.get("raw", ""),
+                meta=Meta(**d.get("meta", {})),
+                blocks=[Block(**{**b, "span": tuple(b["span"]) if b.get("span") else None})
+                        for b in d.get("blocks", [])],
+                edits=[Edit(**e) for e in d.get("edits", [])],
+                flags=[Flag(**f) for f in d.get("flags", [])],
+                info=d.get("info", {}),
+                stages=list(d.get("stages", [])),
+            )
+        except (KeyError, TypeError) as e:  # a missing or unknown field: a file from elsewhere
+            raise PipelineError(f"not a valid {SCHEMA} document: {e}") from e
 
     @classmethod
     def from_json(cls, text: str) -> Document:
-        return cls.from_dict(json.loads(text))
+        try:
+            return cls.from_dict(json.loads(text))
+        except ValueError as e:
+            raise PipelineError(f"not JSON: {e}") from e
 
 
 MARKDOWN_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^(>|[#+*-](?=\s|$))")

@@ -12,28 +12,51 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from . import rules
-from .changes import Finding
+from .changes import Finding, owned_rules, require
+from .model import PipelineError
+from .punctuation import SENTENCE_FINAL
 
-SENTENCE = re.compile(r"[^。？！?!]*[。？！?!]?")
+SENTENCE = re.compile(f"[^{SENTENCE_FINAL}]*[{SENTENCE_FINAL}]?")
+# The rules with a handler of their own and the keys it reads. Any other num./meta./text. rule
+# is a plain flag: each match of `pattern` is flagged with `message` (text.placeholder).
+HANDLED: dict[str, tuple[str, ...]] = {
+    "num.year-digits": ("pattern", "message"),
+    "num.embedded-year": ("pattern", "contains", "message"),
+    "num.outlier": ("pattern", "ratio", "message"),
+    "num.anachronism": ("pattern", "max_gap", "message", "anchors"),
+    "meta.title-year": ("pattern", "message"),
+}
+PLAIN = ("pattern", "message")
 
 
 @dataclass(frozen=True)
 class NumberRules:
     table: dict[str, dict[str, Any]]
+    patterns: dict[str, re.Pattern[str]]
 
     def pattern(self, rid: str) -> re.Pattern[str]:
-        return re.compile(self.table[rid]["pattern"])
+        return self.patterns[rid]
+
+    def plain(self) -> list[str]:
+        """The plain flag rules, in file order."""
+        return [rid for rid in self.table if rid not in HANDLED]
 
 
 @cache
 def load() -> NumberRules:
     table: dict[str, dict[str, Any]] = {}
-    for _path, data in rules.load("restore"):
-        for r in data.get("rule", []):
-            if str(r.get("id", "")).startswith(("num.", "meta.", "text.")):
-                table[r["id"]] = r
-    return NumberRules(table)
+    patterns: dict[str, re.Pattern[str]] = {}
+    for path, r in owned_rules("numbers"):
+        rid = r["id"]
+        require(path, r, HANDLED.get(rid, PLAIN))
+        try:
+            patterns[rid] = re.compile(r["pattern"])
+            if "contains" in r:
+                re.compile(r["contains"])
+        except re.error as e:
+            raise PipelineError(f"{path.name}: rule {rid}: bad pattern: {e}") from e
+        table[rid] = r
+    return NumberRules(table, patterns)
 
 
 def _sentence(text: str, pos: int) -> tuple[int, str]:
@@ -89,9 +112,9 @@ def scan(text: str, doc_era: tuple[str, int] | None, skips: Any = lambda _rid: F
             if gap > int(r["max_gap"]):
                 msg = r["message"].format(year=year, gap=gap, anchor=doc_era[0], anchor_year=doc_era[1])
                 out.append(_finding("num.anachronism", m, text, msg, t, group=1))
-    if on("text.placeholder"):
-        for m in nr.pattern("text.placeholder").finditer(text):
-            out.append(_finding("text.placeholder", m, text, t["text.placeholder"]["message"], t))
+    for rid in nr.plain():
+        if on(rid):
+            out += [_finding(rid, m, text, t[rid]["message"], t) for m in nr.pattern(rid).finditer(text)]
     return out
 
 
@@ -124,7 +147,8 @@ def title_year(site_title: str, own_title: str, nr: NumberRules | None = None) -
     r = nr.table.get("meta.title-year")
     if r is None:
         return None
-    m = re.match(r["pattern"], site_title)
-    if not m or re.match(r["pattern"], own_title.strip()):
+    p = nr.pattern("meta.title-year")
+    m = p.match(site_title)
+    if not m or p.match(own_title.strip()):
         return None
     return Finding("meta.title-year", 0, 0, m.group(0), r["message"].format(year=m.group(1)), r.get("level", "info"))

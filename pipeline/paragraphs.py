@@ -2,8 +2,9 @@
 
 Two damages to undo: a site that joined every paragraph with one space (汇文网), and a site that
 hard-wrapped lines mid-sentence. The site profile decides which applies; these functions only
-say where. Precision first: a space between Latin words or digits ("iPhone 12") is never a break,
-and a short line (a heading) is never joined to the next one.
+say where. Precision first: a space between Latin words or digits ("iPhone 12") is never a break;
+a line is wrapped only if it is as wide as the page's column (a heading, a reference or a table
+row has its own width), and a list item, reference or table row is never joined to anything.
 """
 from __future__ import annotations
 
@@ -25,11 +26,15 @@ SENTENCE_END = re.compile(r"[。！？!?；;：:…」』”\"’）)】》]$")
 # A line starting like a list item or heading starts a new paragraph, whatever the line before.
 ITEM_START = re.compile(
     rf"^(?:第[一二三四五六七八九十百零〇\d]+[章节條条部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
-    rf"|\d{{1,2}}(?:\.\d+)*[、.．\s]|[①-⑳⑴-⒇]|[•●▪◦])"
+    rf"|\d{{1,2}}(?:\.\d+)*[、.．\s]|[①-⑳⑴-⒇]|[•●▪◦]"
+    rf"|[\[［【〔]\d{{1,3}}[\]］】〕])"  # references: [1] ［1］ 【1】
 )
+# A space between CJK text (or CJK and digits) twice in a line: cells of a table row, not prose.
+CELL_GAP = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}\d])|(?<=[{CJK}\d]) +(?=[{CJK}])")
 
 
 MIN_WRAP_WIDTH = 40  # columns: no page wraps Chinese text narrower than 20 characters
+WRAP_TOLERANCE = 2  # columns: a wrapped line is the column width, less a half-width character or so
 
 
 def space_breaks(text: str) -> list[int]:
@@ -43,16 +48,17 @@ def width(text: str) -> int:
 
 
 def wrapped(lines: list[str]) -> set[int]:
-    """Indexes of lines that were hard-wrapped mid-sentence: as wide as the text's full lines
-    (90% of the 90th-percentile width, at least MIN_WRAP_WIDTH) and not ending a sentence.
-    Needs two such lines as evidence, so a document with one paragraph per line is left alone."""
-    widths = sorted(width(t) for t in lines)
-    if len(widths) < 3:
+    """Indexes of lines that were hard-wrapped mid-sentence: within WRAP_TOLERANCE columns of the
+    column width (the width most lines share, at least MIN_WRAP_WIDTH), not ending a sentence,
+    not a table row. Needs two such lines as evidence, so a document with one paragraph per
+    line is left alone."""
+    widths = [width(t) for t in lines]
+    candidates = [w for w in widths if w >= MIN_WRAP_WIDTH]
+    if len(lines) < 3 or not candidates:
         return set()
-    full = widths[int(0.9 * (len(widths) - 1))] * 0.9
-    if full < MIN_WRAP_WIDTH:
-        return set()
-    hits = {i for i, t in enumerate(lines) if width(t) >= full and not SENTENCE_END.search(t)}
+    column = max(candidates, key=lambda c: (sum(abs(w - c) <= WRAP_TOLERANCE for w in candidates), c))
+    hits = {i for i, t in enumerate(lines)
+            if abs(widths[i] - column) <= WRAP_TOLERANCE and not SENTENCE_END.search(t) and not table_row(t)}
     return hits if len(hits) >= 2 else set()
 
 
@@ -61,5 +67,10 @@ def joiner(left: str, right: str) -> str:
     return " " if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum() else ""
 
 
-def starts_item(text: str) -> bool:
-    return bool(ITEM_START.match(text))
+def table_row(text: str) -> bool:
+    return len(CELL_GAP.findall(text)) >= 2
+
+
+def starts_paragraph(text: str) -> bool:
+    """A list item, reference or table row: never the continuation of the line before."""
+    return bool(ITEM_START.match(text)) or table_row(text)

@@ -13,6 +13,7 @@ from .options import Options
 CN_NUMERALS = "一二三四五六七八九十"
 # Markers a heading may already carry (一、 （一） 1. （1） 第一章 第一节): the renders then add none.
 NUMBERED = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
+MAX_NAME_BYTES = 240
 FALLBACK_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)  # zip's epoch: no clock input, ever
 TITLE_CHARS = 20  # GB/T 9704 §7.3.1: a 22 pt title line holds at most 20 chars in 442 pt
 OPENING = "《（(“‘〈【「『〔"
@@ -86,10 +87,13 @@ def properties(doc: Document) -> Properties:
 
 
 def output_stem(doc: Document, fallback: str) -> str:
-    """Rendered files are named after the site's filename when the page names one."""
+    """Rendered files are named after the site's filename when the page names one, cut to
+    fit a file name (255 bytes) with room for the extension."""
     name = doc.meta.title or fallback
     name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
-    return name[:120] or fallback
+    while len(name.encode()) > MAX_NAME_BYTES:
+        name = name[:-1]
+    return name or fallback
 
 
 def title_lines(text: str, width: int = TITLE_CHARS) -> list[str]:

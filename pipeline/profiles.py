@@ -19,13 +19,18 @@ from .model import Meta, PipelineError
 GENERIC = "generic"
 # Meta fields a profile may lift (named groups in chrome rules, keys of [meta]).
 LIFTABLE = {f.name for f in fields(Meta)} - {"site", "keywords"}
-TOP_KEYS = {"id", "name", "extends", "detect", "meta", "chrome", "split", "paragraphs", "truncation"}
-RULE_KEYS = {"id", "match", "find", "follow", "follow_max", "head_only", "keywords", "repeated",
-             "claim_previous", "flag", "page_break"}
+TOP_KEYS = {"id", "name", "extends", "detect", "meta", "chrome", "split", "paragraphs", "truncation", "html"}
+RULE_KEYS = {"id", "match", "find", "follow", "follow_max", "head_only", "edges_only", "ends_body", "keywords",
+             "repeated", "claim_previous", "flag", "page_break"}
 SPLIT_KEYS = {"id", "before", "after", "within"}
 PARAGRAPH_KEYS = {"split_spaces", "join_wrapped"}
 TRUNCATION_KEYS = {"min_chars_per_page"}
 DEFAULT_MIN_CHARS = {"default": 100, "PPT": 15, "PPTX": 15}
+# The document formats sites offer, the one list: profile regexes say {EXT} for it, and clean
+# strips only these from a filename to make a title ("报告v1.2" keeps its ".2").
+DOC_EXTENSIONS = ("doc", "docx", "pdf", "ppt", "pptx", "xls", "xlsx", "txt", "wps", "rtf")
+EXT_PATTERN = "(?:" + "|".join(sorted(DOC_EXTENSIONS, key=len, reverse=True)) + ")"
+EXTENSION = re.compile(rf"\.{EXT_PATTERN}$", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class ChromeRule:
     follow: re.Pattern[str] | None = None  # lines after a match that belong to it (numbered tips)
     follow_max: int = 10
     head_only: bool = False  # only before the first body line
+    edges_only: bool = False  # only before the first body line or after an ends_body rule
+    ends_body: bool = False  # a footer signal: what follows is the page's tail, not body
     keywords: bool = False  # the site's keyword line: the title's words separated by spaces
     repeated: bool = False  # a line immediately repeated (related-document titles)
     claim_previous: str = ""  # the line before a match is chrome too; lift it into this field
@@ -64,6 +71,7 @@ class Profile:
     split_spaces: bool
     join_wrapped: bool
     min_chars_per_page: dict[str, int]
+    html_title: tuple[re.Pattern[str], ...] = ()  # a saved page's <title> → (group 1) the title
 
     def min_chars(self, fmt: str) -> int:
         return self.min_chars_per_page.get(fmt.upper(), self.min_chars_per_page["default"])
@@ -90,7 +98,7 @@ class _Checker:
         if not isinstance(pattern, str) or not pattern:
             raise self.fail(f"{where}: expected a regex string, got {pattern!r}")
         try:
-            rx = re.compile(pattern, flags)
+            rx = re.compile(pattern.replace("{EXT}", EXT_PATTERN), flags)
         except re.error as e:
             raise self.fail(f"{where}: bad regex {pattern!r}: {e}") from e
         bad = sorted(set(rx.groupindex) - LIFTABLE)
@@ -144,6 +152,8 @@ def _chrome_rule(c: _Checker, pid: str, raw: Any, n: int) -> ChromeRule:
         follow=c.regex(r["follow"], f"{where}.follow") if "follow" in r else None,
         follow_max=c.typed(r, "follow_max", int, 10, where),
         head_only=c.typed(r, "head_only", bool, False, where),
+        edges_only=c.typed(r, "edges_only", bool, False, where),
+        ends_body=c.typed(r, "ends_body", bool, False, where),
         keywords=c.typed(r, "keywords", bool, False, where),
         repeated=c.typed(r, "repeated", bool, False, where),
         claim_previous=claim,
@@ -198,6 +208,10 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
             within=c.typed(s, "within", int, 0, f"split {sid!r}"),
         ))
 
+    html = c.keys(d.get("html", {}), {"title"}, "[html]")
+    html_title = c.regexes(html.get("title", []), "[html].title")
+    if any(p.groups < 1 for p in html_title):
+        raise c.fail("[html].title: each pattern needs a (group) around the title")
     para = c.keys(d.get("paragraphs", {}), PARAGRAPH_KEYS, "[paragraphs]")
     trunc = c.keys(d.get("truncation", {}), TRUNCATION_KEYS, "[truncation]")
     min_chars = dict(DEFAULT_MIN_CHARS)
@@ -220,6 +234,7 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
         split_spaces=c.typed(para, "split_spaces", bool, False, "[paragraphs]"),
         join_wrapped=c.typed(para, "join_wrapped", bool, False, "[paragraphs]"),
         min_chars_per_page=min_chars,
+        html_title=html_title,
     )
 
 

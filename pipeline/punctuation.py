@@ -11,14 +11,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from . import rules
-from .changes import Change, Finding
+from .changes import Change, Finding, owned_rules, require
 from .model import PipelineError
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Han characters: the URO, Extension A and the compatibility ideographs. The one definition the
+# restore detectors and the structure stage share.
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"[{HAN_RANGES}]")
+# Marks that end a sentence, full-width and as the site folds them to ASCII.
+SENTENCE_FINAL = "。？！?!"
 LATIN = re.compile(r"[A-Za-z]")
+
+# Rules with a handler of their own, and the keys each reads; every other punct./quote. rule is
+# a one-character rule (`from`, `to`, `when`, optional `never`).
+SPECIAL: dict[str, tuple[str, ...]] = {
+    "quote.prime": ("from", "to"),
+    "punct.ellipsis": ("from", "to"),
+    "punct.paren": ("from", "to"),
+    "punct.paren-outer": ("from", "to"),
+    "punct.paren-unbalanced": ("from",),
+    "quote.ascii": ("from", "to"),
+    "quote.ascii-single": ("from", "to"),
+    "quote.audit": ("max_open", "pairs"),
+}
+PARENS = ("punct.paren", "punct.paren-outer", "punct.paren-unbalanced")
 
 
 @dataclass(frozen=True)
@@ -29,22 +49,53 @@ class PunctRules:
 
     def by_char(self) -> dict[str, dict[str, Any]]:
         """The one-character rules (, ; : ? ! ~), keyed by their ASCII character."""
-        return {r["from"]: r for r in self.rules.values() if "when" in r}
+        return {r["from"]: r for rid, r in self.rules.items() if rid not in SPECIAL}
+
+    def parens(self) -> str | None:
+        """The folded bracket pair, e.g. "()" (all paren rules fold the same pair)."""
+        return next((self.rules[rid]["from"] for rid in PARENS if rid in self.rules), None)
 
 
 @cache
 def load() -> PunctRules:
-    cjk, mask, table = "", [], {}
+    cjk, mask = "", []
     for path, data in rules.load("restore"):
         cjk = data.get("cjk", cjk)
         try:
             mask += [re.compile(p) for p in data.get("mask", [])]
         except re.error as e:
             raise PipelineError(f"{path.name}: bad mask pattern: {e}") from e
-        for r in data.get("rule", []):
-            if str(r.get("id", "")).startswith(("punct.", "quote.")):
-                table[r["id"]] = r
+    table = {}
+    for path, r in owned_rules("punctuation"):
+        _check(path, r)
+        table[r["id"]] = r
+    if len({table[rid]["from"] for rid in PARENS if rid in table}) > 1:
+        raise PipelineError(f"restore rules: {', '.join(PARENS)} must fold the same bracket pair")
     return PunctRules(frozenset(cjk), tuple(mask), table)
+
+
+def _check(path: Path, r: dict[str, Any]) -> None:
+    """Catch at load time what would otherwise make a rule silently do nothing."""
+    rid = r["id"]
+    require(path, r, SPECIAL.get(rid, ("from", "to", "when")))
+    where = f"{path.name}: rule {rid}"
+    shapes = {"punct.paren": (2, 2), "punct.paren-outer": (2, 2), "punct.paren-unbalanced": (2, None),
+              "quote.ascii": (1, 2), "quote.ascii-single": (1, 2)}
+    if rid == "quote.prime" and len(r["from"]) != len(r["to"]):
+        raise PipelineError(f"{where}: from and to must have the same length")
+    elif rid == "punct.ellipsis" and (not r["from"] or set(r["from"]) != {r["from"][0]}):
+        raise PipelineError(f"{where}: from must repeat one character (...)")
+    elif rid == "quote.audit" and not all(isinstance(p, str) and len(p) == 2 for p in r["pairs"]):
+        raise PipelineError(f"{where}: pairs must be opening+closing strings like “”")
+    elif rid in shapes or rid not in SPECIAL:
+        n_from, n_to = shapes.get(rid, (1, None))
+        if len(r["from"]) != n_from or (n_to is not None and len(r["to"]) != n_to):
+            raise PipelineError(f"{where}: from must be {n_from} character(s)"
+                                + (f" and to {n_to}" if n_to else ""))
+    for key in ("when", "never"):
+        if unknown := [t for t in r.get(key, []) if t not in NEIGHBOURS]:
+            raise PipelineError(f"{where}: unknown neighbour test(s) {unknown} in {key} "
+                                f"(known: {', '.join(NEIGHBOURS)})")
 
 
 def is_han(ch: str) -> bool:
@@ -87,28 +138,43 @@ class _Work:
         self.findings.append(Finding(rule, start, end, self.text[start:end], message))
 
 
-def _neighbour(w: _Work, i: int, test: str) -> bool:
-    t = w.text
-    prev = t[i - 1] if i > 0 else ""
-    nxt = t[i + 1] if i + 1 < len(t) else ""
-    if test == "c_before":
-        return w.c(i - 1)
-    if test == "c_after":
-        return w.c(i + 1)
-    if test == "c_after_space":
-        j = i + 1
-        while j < len(t) and t[j] == " ":
-            j += 1
-        return j > i + 1 and w.c(j)
-    if test == "alnum_before_c_after":
-        return bool(prev) and (prev.isdigit() or bool(LATIN.match(prev))) and w.c(i + 1)
-    if test == "digit_both":
-        return prev.isdigit() and nxt.isdigit()
-    if test == "latin_before_digit_after":
-        return bool(LATIN.match(prev or " ")) and nxt.isdigit()
-    if test == "digit_range_han":
-        return prev.isdigit() and nxt.isdigit() and bool(re.match(r"\d+(?:\.\d+)?[\u4e00-\u9fff]", t[i + 1:]))
-    raise PipelineError(f"unknown punctuation neighbour test {test!r}")
+def _space_then_c(w: _Work, i: int) -> bool:
+    j = i + 1
+    while j < len(w.text) and w.text[j] == " ":
+        j += 1
+    return j > i + 1 and w.c(j)
+
+
+def _at(t: str, i: int) -> str:
+    return t[i] if 0 <= i < len(t) else ""
+
+
+def _digit(ch: str) -> bool:
+    return ch.isdigit()
+
+
+def _latin(ch: str) -> bool:
+    return bool(ch) and LATIN.match(ch) is not None
+
+
+_RANGE_HAN = re.compile(rf"\d+(?:\.\d+)?[{HAN_RANGES}]")
+
+# The neighbour tests a rule may name in `when` / `never` (documented in punctuation.toml).
+NEIGHBOURS: dict[str, Callable[[_Work, int], bool]] = {
+    "c_before": lambda w, i: w.c(i - 1),
+    "c_after": lambda w, i: w.c(i + 1),
+    "c_after_space": _space_then_c,
+    "alnum_before_c_after": lambda w, i: (_digit(_at(w.text, i - 1)) or _latin(_at(w.text, i - 1))) and w.c(i + 1),
+    "digit_both": lambda w, i: _digit(_at(w.text, i - 1)) and _digit(_at(w.text, i + 1)),
+    "latin_before_digit_after": lambda w, i: _latin(_at(w.text, i - 1)) and _digit(_at(w.text, i + 1)),
+    "latin_beside": lambda w, i: _latin(_at(w.text, i - 1)) or _latin(_at(w.text, i + 1)),
+    "digit_range_han": lambda w, i: (_digit(_at(w.text, i - 1)) and _digit(_at(w.text, i + 1))
+                                     and _RANGE_HAN.match(w.text, i + 1) is not None),
+}
+
+
+def _vetoed(w: _Work, i: int, r: dict[str, Any]) -> bool:
+    return any(NEIGHBOURS[t](w, i) for t in r.get("never", []))
 
 
 def scan(text: str, skips: Any = lambda _rid: False, pr: PunctRules | None = None
@@ -126,46 +192,50 @@ def scan(text: str, skips: Any = lambda _rid: False, pr: PunctRules | None = Non
         for i, ch in enumerate(text):
             if ch in table:
                 w.change("quote.prime", i, i + 1, table[ch], "double-prime quote")
-    _ellipsis(w, prot, on)
+    if on("punct.ellipsis"):
+        _ellipsis(w, prot, pr.rules["punct.ellipsis"])
     _parens(w, prot, on)
     single = pr.by_char()
     for i, ch in enumerate(text):
         r = single.get(ch)
-        if r is None or prot[i] or not on(r["id"]):
+        if r is None or prot[i] or not on(r["id"]) or _vetoed(w, i, r):
             continue
-        if any(_neighbour(w, i, t) for t in r.get("never", [])):
-            continue
-        why = next((t for t in r["when"] if _neighbour(w, i, t)), None)
+        why = next((t for t in r["when"] if NEIGHBOURS[t](w, i)), None)
         if why:
             w.change(r["id"], i, i + 1, r["to"], why)
-    _ascii_quotes(w, prot, on, '"', "quote.ascii")
-    _ascii_quotes(w, prot, on, "'", "quote.ascii-single")
+    for rid in ("quote.ascii", "quote.ascii-single"):
+        if on(rid):
+            _ascii_quotes(w, prot, pr.rules[rid])
     return w.changes, w.findings
 
 
-def _ellipsis(w: _Work, prot: list[bool], on: Any) -> None:
-    if not on("punct.ellipsis"):
-        return
-    for m in re.finditer(r"\.{3,}", w.text):
+def _ellipsis(w: _Work, prot: list[bool], r: dict[str, Any]) -> None:
+    """Runs of the folded dots next to Chinese text, whole multiples of `from` only."""
+    unit = len(r["from"])
+    for m in re.finditer(f"{re.escape(r['from'][0])}{{{unit},}}", w.text):
         s, e = m.span()
         if any(prot[s:e]) or not (w.c(s - 1) or w.c(e)):
             continue
         n = e - s
-        if n % 3:
-            w.flag("punct.ellipsis", s, e, f"{n} dots: not a whole number of folded …; left as is")
+        if n % unit:
+            w.flag(r["id"], s, e, f"{n} dots: not a whole number of folded {r['to']}; left as is")
         else:
-            w.change("punct.ellipsis", s, e, "…" * (n // 3), f"{n} dots next to Chinese text")
+            w.change(r["id"], s, e, r["to"] * (n // unit), f"{n} dots next to Chinese text")
 
 
 def _parens(w: _Work, prot: list[bool], on: Any) -> None:
+    pair = w.pr.parens()
+    if pair is None:
+        return
+    opening, closing = pair
     stack: list[int] = []
     pairs: list[tuple[int, int]] = []
     for i, ch in enumerate(w.text):
         if prot[i]:
             continue
-        if ch == "(":
+        if ch == opening:
             stack.append(i)
-        elif ch == ")":
+        elif ch == closing:
             if stack:
                 pairs.append((stack.pop(), i))
             elif on("punct.paren-unbalanced"):
@@ -185,31 +255,32 @@ def _parens(w: _Work, prot: list[bool], on: Any) -> None:
                 continue
             rule, note = "punct.paren-outer", "Chinese text outside"
         if on(rule):
-            w.change(rule, s, s + 1, "（", note)
-            w.change(rule, e, e + 1, "）", note)
+            to = w.pr.rules[rule]["to"]
+            w.change(rule, s, s + 1, to[0], note)
+            w.change(rule, e, e + 1, to[1], note)
 
 
-def _ascii_quotes(w: _Work, prot: list[bool], on: Any, mark: str, rule: str) -> None:
-    if not on(rule) or not any(is_han(ch) for ch in w.text):
+def _ascii_quotes(w: _Work, prot: list[bool], r: dict[str, Any]) -> None:
+    """Pair straight quotes by alternation, in a paragraph with Chinese text, or flag an odd count."""
+    mark, rule = r["from"], r["id"]
+    if not any(is_han(ch) for ch in w.text):
         return
-    spots = [i for i, ch in enumerate(w.text) if ch == mark and not prot[i]]
-    if mark == "'":  # apostrophes: don't, it's
-        spots = [i for i in spots if not any(LATIN.match(w.text[j]) for j in (i - 1, i + 1)
-                                             if 0 <= j < len(w.text))]
+    spots = [i for i, ch in enumerate(w.text) if ch == mark and not prot[i] and not _vetoed(w, i, r)]
     if not spots:
         return
     if len(spots) % 2:
         w.flag(rule, spots[0], spots[0] + 1, f"odd number ({len(spots)}) of ASCII {mark}: cannot pair them")
         return
-    opening, closing = ("“", "”") if mark == '"' else ("‘", "’")
     for k, i in enumerate(spots):
-        w.change(rule, i, i + 1, opening if k % 2 == 0 else closing, "paired by alternation")
+        w.change(rule, i, i + 1, r["to"][k % 2], "paired by alternation")
 
 
-def audit(text: str, max_open: int = 300) -> list[Finding]:
+def audit(text: str, pr: PunctRules | None = None) -> list[Finding]:
     """Quote and bracket pairing in the restored paragraph: review, never repair."""
+    r = (pr or load()).rules["quote.audit"]
+    max_open = int(r["max_open"])
     out: list[Finding] = []
-    for o, c in (("“", "”"), ("‘", "’"), ("（", "）"), ("《", "》")):
+    for o, c in r["pairs"]:
         open_at: int | None = None
         for i, ch in enumerate(text):
             if ch == o:

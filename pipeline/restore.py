@@ -61,9 +61,8 @@ def restore_text(text: str, block_id: str, gate: swaps.Gate, doc_era: tuple[str,
     s_changes, s_findings = swaps.scan(text, gate, opts.skips, use_jieba=use_jieba)
     new_text, applied = apply(text, p_changes + s_changes)
     findings: list[Finding] = remap(p_findings + s_findings, applied, new_text)
-    if not opts.skips("quote.audit"):
-        max_open = int(punctuation.load().rules.get("quote.audit", {}).get("max_open", 300))
-        findings += punctuation.audit(new_text, max_open)
+    if "quote.audit" in punctuation.load().rules and not opts.skips("quote.audit"):
+        findings += punctuation.audit(new_text)
     findings += numbers.scan(new_text, doc_era, opts.skips)
     edits = [Edit(STAGE, c.rule, block_id, c.start, c.end, c.before, c.after, c.note) for c in applied]
     flags = [_flag(f, block_id) for f in sorted(findings, key=lambda f: (f.start, f.rule))]

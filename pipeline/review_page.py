@@ -189,9 +189,9 @@ def render_review(build: BuildFolder) -> str:
 def write_review(build: BuildFolder, target: Path) -> None:
     """Render the page, then write it atomically: a reader never sees half a page."""
     html = render_review(build)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(html, encoding="utf-8")
         os.replace(tmp, target)
     except BaseException as e:

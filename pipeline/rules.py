@@ -48,12 +48,22 @@ def load(kind: str) -> tuple[tuple[Path, dict[str, Any]], ...]:
     return tuple(out)
 
 
+def kinds() -> list[str]:
+    """Every kind of rule file there is (sites, restore, structure…), built-in or the user's."""
+    roots = [d for d in rule_dirs("") if d.is_dir()]
+    return sorted({d.name for root in roots for d in root.iterdir() if d.is_dir() and d.name != "__pycache__"})
+
+
 def digest() -> str:
-    """Hash of every rule file and template: an input is rebuilt when any of them changes."""
+    """Hash of every rule file, template and module: an input is rebuilt when any changes."""
+    return _digest(os.environ.get("SCRAPE2DOC_RULES", ""))
+
+
+@cache
+def _digest(user_rules: str) -> str:  # once per process and rule folder, not once per document
     h = hashlib.sha256()
-    kinds = sorted({d.name for root in rule_dirs("") for d in root.iterdir() if d.is_dir()} if BUILTIN.is_dir() else [])
-    files = [p for kind in kinds for p in rule_files(kind)]
-    files += sorted(p for p in TEMPLATES.rglob("*") if p.is_file())
+    files = [p for kind in kinds() for p in rule_files(kind)]
+    files += sorted(p for p in TEMPLATES.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     files += sorted(Path(__file__).parent.glob("*.py"))
     for p in files:
         h.update(p.name.encode())

@@ -68,7 +68,7 @@ class BuildFolder:
             path = self._file(stage, "model")
             try:
                 self._models[stage] = Document.from_json(path.read_text(encoding="utf-8")) if path else None
-            except (OSError, ValueError, TypeError) as e:
+            except (OSError, UnicodeDecodeError, PipelineError) as e:
                 raise PipelineError(f"{path}: cannot read the stage model: {e}") from e
         return self._models[stage]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import rules
 from .model import PipelineError
+from .punctuation import HAN, SENTENCE_FINAL
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,10 @@ def compile_rules(data: dict[str, Any]) -> StructureRules:
     try:
         return StructureRules(
             raw=data,
-            sentence_end=_re(data["text"]["sentence_end"], "text.sentence_end"),
+            sentence_end=_re(f"[{SENTENCE_FINAL}]|{data['text']['sentence_end_also']}", "text.sentence_end_also"),
             closers=_re(data["text"]["closers"], "text.closers"),
             continues=_re(data["text"]["continues"], "text.continues"),
-            cjk=_re(data["text"]["cjk"], "text.cjk"),
+            cjk=HAN,
             site_prefix=_re(data["title"]["site_prefix"], "title.site_prefix"),
             summary_start=_re(data["summary"]["start"], "summary.start"),
             summary_topics=_re(data["summary"]["topics"], "summary.topics"),
@@ -85,7 +86,7 @@ def compile_rules(data: dict[str, Any]) -> StructureRules:
                 (Family(f["id"], _re(f["pattern"], f["id"]), int(f["rank"])) for f in data["numbering"]),
                 key=lambda f: f.rank,
             )),
-            lead_end=_re(data["lead"]["end"], "lead.end"),
+            lead_end=re.compile(f"[{SENTENCE_FINAL}]"),
             lead_no_inside=_re(data["lead"]["no_inside"], "lead.no_inside"),
             not_lead=tuple(_re(p, "lead.not_lead") for p in data["lead"]["not_lead"]),
         )

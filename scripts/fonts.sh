@@ -6,7 +6,7 @@
 # Usage: scripts/fonts.sh FONT_DIR PYTHON
 set -euo pipefail
 dest=$(realpath -m "${1:-fonts}")
-py=$(command -v "${2:-python3}")
+py=$(command -v "${2:-python3}") || { echo "fonts: cannot run ${2:-python3} (a Python with fontTools)" >&2; exit 1; }
 case $py in /*) ;; *) py=$PWD/$py ;; esac
 want=(FandolFang-Regular.otf FandolKai-Regular.otf NotoSerifCJKsc-Regular.otf NotoSerifCJKsc-Bold.otf
       NotoSansCJKsc-Regular.otf NotoSansCJKsc-Bold.otf)
@@ -22,11 +22,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 echo "fonts: downloading texlive-lang-chinese and fonts-noto-cjk (about 106 MB) ..."
-if ! apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1 &&
-   ! { [ "$(id -u)" = 0 ] && apt-get update -qq && apt-get download texlive-lang-chinese fonts-noto-cjk >apt.log 2>&1; }; then
-  echo "fonts: apt-get download failed (run 'apt-get update' as root once):" >&2
-  tail -3 apt.log >&2
-  exit 1
+pkgs=(texlive-lang-chinese fonts-noto-cjk)
+if ! apt-get download "${pkgs[@]}" >apt.log 2>&1; then
+  # No package lists on this machine (a fresh image): fetch private ones, which needs no root.
+  echo "fonts: no usable apt lists here; fetching private ones ..."
+  mkdir -p lists/partial cache/archives/partial
+  priv=(-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" -o Debug::NoLocking=1)
+  if ! { apt-get update -qq "${priv[@]}" && apt-get download "${priv[@]}" "${pkgs[@]}"; } >>apt.log 2>&1; then
+    echo "fonts: cannot download ${pkgs[*]} from Debian's archive:" >&2
+    tail -3 apt.log >&2
+    exit 1
+  fi
 fi
 dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb | tar -x --wildcards \
   './usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/Fandol*.otf'

@@ -158,7 +158,7 @@ def test_rerun_from_a_stage_rebuilds_what_follows(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert (folder / "03-restore.txt").read_text(encoding="utf-8") == (folder / "02-clean.txt").read_text(encoding="utf-8")
     assert before != (folder / "02-clean.txt").read_text(encoding="utf-8")
-    assert run("rerun", str(folder), "polish").returncode == 1
+    assert run("rerun", str(folder), "polish").returncode == 2
 
 
 def test_per_document_override_file_skips_a_rule(tmp_path: Path) -> None:
@@ -175,3 +175,56 @@ def test_per_document_override_file_skips_a_rule(tmp_path: Path) -> None:
     (tmp_path / "page.overrides.toml").write_text('skip_rules = "swap.fazhan"\n', encoding="utf-8")
     bad = run(*args)
     assert bad.returncode == 1 and "page.overrides.toml: skip_rules must be a list" in bad.stderr
+
+
+def test_more_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for args in (("build", str(SAMPLE), "--out", str(afile)),
+                 ("build", str(SAMPLE), "--reference-docx", str(tmp_path / "none.docx")),
+                 ("diff", str(tmp_path), "clean", "polish")):
+        r = run(*args)
+        assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("python -m pipeline"), args
+
+
+def test_build_folders_inside_the_input_folder_are_not_inputs(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(SAMPLE, pages / "a.txt")
+    args = ("build", str(pages), "--out", str(pages / "out"), "--formats", "docx", "--no-page-count")
+    assert run(*args).returncode == 0
+    second = run(*args)
+    assert second.returncode == 0 and "built 0, skipped 1" in second.stderr
+    assert sorted(p.name for p in (pages / "out").iterdir()) == ["a"]
+
+
+def test_a_folder_with_no_pages_fails(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    r = run("build", str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 1 and f"error: {tmp_path / 'empty'}: a folder with no page files" in r.stderr
+
+
+def test_a_worker_that_dies_fails_only_its_own_document(tmp_path: Path) -> None:
+    """A crash that kills the worker process (not an exception) breaks a process pool; the
+    other documents still build and the summary is printed."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for i in range(4):
+        shutil.copy(SAMPLE, pages / f"p{i}.txt")
+    (pages / "p1.txt").write_text("CRASH", encoding="utf-8")
+    code = (
+        "import os, sys, pipeline.batch as b\n"
+        "real = b.build_one\n"
+        "def build_one(path, *a, **k):\n"
+        "    if path.endswith('p1.txt'): os._exit(3)\n"
+        "    return real(path, *a, **k)\n"
+        "b.build_one = build_one\n"
+        "from pipeline.cli import main\n"
+        f"sys.exit(main(['build', {str(pages)!r}, '--out', {str(tmp_path / 'out')!r}, '--jobs', '2',"
+        " '--formats', 'docx', '--no-page-count']))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 1
+    assert f"error: {pages / 'p1.txt'}: the worker process building it died" in r.stderr
+    assert "built 3, skipped 0 (up to date), failed 1" in r.stderr

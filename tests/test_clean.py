@@ -96,8 +96,8 @@ SITES = [
      {"uploader": "li****88", "doc_id": "9087654", "date": "2021-06-18", "format": "PPT", "pages": 30,
       "size": "1.25MB", "title": "校园安全教育主题班会"},
      "1、校园安全教育主题班会,", "2、课间活动注意安全,不在走廊奔跑。"),
-    ("360docs.html", "360docs", {"title": "小区停车管理规定"},
-     "第一条 为规范小区内车辆停放,", "第三条 禁止在消防通道、绿地上停车。"),
+    ("360docs.html", "360docs", {"title": "小区停车管理规定"},  # the only title line stays body
+     "小区停车管理规定", "第三条 禁止在消防通道、绿地上停车。"),
     ("golddoc.txt", "golddoc",
      {"filename": "乡村小学午餐改善方案.docx", "doc_id": "20200512093012345", "size": "35.2KB",
       "format": "DOCX", "date": "2020-05-12", "keywords": ["乡村", "小学", "午餐", "改善", "方案"]},
@@ -171,6 +171,59 @@ def test_body_words_that_look_like_chrome_stay() -> None:
     assert doc.text_view().splitlines() == ["工作总结", "分享经验", "下载文档时请注意网络。", "我们要收藏好每一份资料。"]
 
 
+def test_notice_and_related_heading_inside_the_body_stay() -> None:
+    """Words a site's chrome uses are chrome only in the page's head or tail, not mid-body."""
+    notice = ("关于期末考试安排的通知\n各位同学：期末考试将于下周举行，请做好准备。\n温馨提示：\n"
+              "1. 请携带学生证和身份证。\n2. 考试开始后30分钟不得入场。\n3. 严禁携带手机进入考场。\n教务处\n")
+    doc = run(notice)
+    assert not doc.chrome and doc.text_view() == notice
+    related = "项目说明书\n本说明介绍系统的安装方法。\n相关文档\n安装指南\n用户手册\n接口说明\n以上文档可在官网获取。\n"
+    doc = run(related)
+    assert not doc.chrome and doc.text_view() == related
+
+
+def test_notice_in_the_head_and_related_list_in_the_tail_are_chrome() -> None:
+    page = ("温馨提示：\n1. 本站文档仅供预览。\n2. 下载前请核对页数。\n会议纪要\n会议讨论了下半年的工作安排。\n"
+            "此文档下载收益归作者所有\n相关文档\n会议纪要范文\n工作安排模板\n")
+    doc = run(page)
+    assert doc.text_view() == "会议纪要\n会议讨论了下半年的工作安排。\n"
+    assert [b.rule for b in doc.chrome] == ["generic.notice"] * 3 + ["generic.footer"] + ["generic.related_heading"] * 3
+    assert_nothing_lost(doc)
+
+
+def test_360docs_title_line_stays_in_the_body_unless_the_body_repeats_it() -> None:
+    doc = case("360docs.html")
+    assert doc.meta.title == "小区停车管理规定"
+    assert doc.text_view().splitlines()[0] == "小区停车管理规定"
+    assert [b.text for b in doc.chrome][:2] == ["合集下载", "1、下载文档前请自行甄别文档内容的完整性,平台不提供额外的编辑服务。"]
+    html = (CASES / "360docs.html").read_text(encoding="utf-8")
+    repeated = html.replace('<div class="content">', '<div class="content"><h2>小区停车管理规定</h2>')
+    doc = clean(ingest(repeated.encode(), "p.html"), Options())
+    assert doc.meta.title == "小区停车管理规定"
+    assert doc.text_view().count("小区停车管理规定") == 1  # the page's copy is chrome, the body's kept
+    assert doc.chrome[0].text == "小区停车管理规定" and doc.chrome[0].rule == "360docs.page_title"
+
+
+def test_html_title_is_the_title_when_the_page_gives_none() -> None:
+    html = ("<html><head><title>社区垃圾分类实施方案 - 某某文库</title></head><body>"
+            "<p>一、工作目标</p><p>全面推行生活垃圾分类。</p></body></html>")
+    doc = clean(ingest(html.encode(), "p.html"), Options())
+    assert doc.meta.title == "社区垃圾分类实施方案"
+    assert "社区垃圾分类实施方案" not in doc.text_view()  # metadata only, never a second body copy
+    skipped = clean(ingest(html.encode(), "p.html"), Options(skip_rules=frozenset({"generic.html_title"})))
+    assert skipped.meta.title == ""
+
+
+@pytest.mark.parametrize(("caption", "title"), [
+    ("城乡党建报告v1.2_第1页", "城乡党建报告v1.2"),  # not a document extension: kept
+    ("城乡党建报告.docx_第1页", "城乡党建报告"),
+    ("城乡党建报告.RTF_第1页", "城乡党建报告"),
+])
+def test_title_loses_only_a_document_extension(caption: str, title: str) -> None:
+    doc = run(f"{caption}\n正文第一段内容。\n")
+    assert doc.meta.title == title
+
+
 def test_a_page_without_chrome_is_kept_whole() -> None:
     text = "社区志愿服务总结\n一、基本情况\n全年开展志愿服务四十余次。\n"
     doc = run(text)
@@ -239,6 +292,28 @@ def test_wrapped_latin_words_get_one_space() -> None:
     line = "The quick brown fox jumps over the lazy dog and keeps running"
     doc = run(f"{line}\nfar away into the woods and then some more words here again\nto the end.\n{line}.\n")
     assert doc.text_view().splitlines()[0] == f"{line} far away into the woods and then some more words here again to the end."
+
+
+@pytest.mark.parametrize("text", [
+    "参考文献\n"
+    "[1] 张三. 城乡基层党建工作创新研究[J]. 党建研究, 2020, 12(3): 45-50\n"
+    "[2] 李四. 统筹城乡发展中的基层组织建设问题[J]. 中国行政管理, 2019, 8(2): 11-19\n"
+    "［3］ 王五. 新时代农村基层党组织建设路径探析[J]. 理论探讨, 2021, 5(4): 88-95\n"
+    "[4] 赵六. 乡村振兴战略背景下的基层治理[M]. 北京: 人民出版社, 2018: 1-300\n",
+    "项目名称 城乡基层党建示范点建设项目 负责单位 县委组织部 完成时间 2023年12月\n"
+    "项目名称 农村党员干部教育培训基地建设 负责单位 县委党校 完成时间 2024年06月\n"
+    "项目名称 城市社区党群服务中心提档升级 负责单位 街道党工委 完成时间 2024年03月\n",
+])
+def test_references_and_table_rows_are_not_joined(text: str) -> None:
+    doc = run(text)
+    assert [b.text for b in doc.body] == text.splitlines()
+    assert not any(e.rule == "generic.join_wrapped" for e in doc.edits)
+
+
+def test_a_line_narrower_than_the_column_is_not_wrapped() -> None:
+    full = "我镇组织力量对辖区内十二条河道开展了集中清理，共清除淤泥三千余立方米"  # 35 characters
+    lines = [full, "拆除违章建筑十五处，河道面貌明显改善，群众满意度不断提升同时还", full, "提升"]
+    assert paragraphs.wrapped(lines) == {0, 2}  # 32 characters, no sentence end: still not wrapped
 
 
 def test_one_paragraph_per_line_is_not_joined() -> None:

@@ -413,9 +413,27 @@ def test_numbering_families(text: str, family: str | None) -> None:
     ("建立以工促农、以城带乡长效机制,形成一体化新格局。代表了方向。", None),  # a clause chain
     ("实施组织联建。很短。", None),                                        # nothing follows
     ("实施。统筹城乡基层党建工作，需要有效的载体和途径。", None),          # too short
+    ("坚持实事求是。一切从实际出发，因地制宜推进各项工作。", "坚持实事求是。"),  # 是 closes an idiom
+    ("这项工作是关键。一切从实际出发，因地制宜推进各项工作。", None),      # copula in the middle
+    ("基层组织是基础。一切从实际出发，因地制宜推进各项工作。", None),
 ])
 def test_lead_candidate(text: str, lead: str | None) -> None:
     assert runin.candidate(text, R) == lead
+
+
+def test_idiom_ending_in_shi_heads_a_parallel_run() -> None:
+    rest = "要把各项工作落到实处，确保取得实效，让群众真正得到实惠。"
+    texts = ["工作报告", "总体要求", "山东是一个农业大省。" + rest,
+             "坚持实事求是。" + rest, "坚持群众路线。" + rest, "坚持开拓创新。" + rest]
+    out = structure(doc_of(texts), Options())
+    assert [b.lead for b in out.body[2:]] == ["", "坚持实事求是。", "坚持群众路线。", "坚持开拓创新。"]
+
+
+def test_han_includes_extension_a() -> None:
+    # 㐀 (U+3400) and 䶵 (U+4DB5) are Extension A: words, like any Han character.
+    assert R.cjk.fullmatch("㐀") and R.cjk.fullmatch("䶵") and R.cjk.fullmatch("中")
+    assert headings.heading_words("䶮䶮", R, 40)  # two Extension A characters meet min_cjk
+    assert not R.cjk.search("2023-04 ABC")
 
 
 def test_parallel_leads_need_a_run_of_comparable_length() -> None:
@@ -440,8 +458,8 @@ def test_merge_adds_and_replaces_numbering_families_by_id() -> None:
 
 
 def test_bad_pattern_is_a_one_line_error() -> None:
-    data = structure_rules.merge([rules.load("structure")[0][1], {"lead": {"end": "[。"}}])
-    with pytest.raises(PipelineError, match="lead.end"):
+    data = structure_rules.merge([rules.load("structure")[0][1], {"lead": {"no_inside": "[。"}}])
+    with pytest.raises(PipelineError, match="lead.no_inside"):
         structure_rules.compile_rules(data)
 
 
