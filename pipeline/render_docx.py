@@ -8,6 +8,7 @@ python-docx never writes ``w:eastAsia`` and some readers ignore style fonts.
 """
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -34,10 +35,15 @@ def style_name(b: Block) -> str:
     return "Normal"
 
 
+@functools.lru_cache(maxsize=4)
+def _reference_bytes(path: Path, mtime_ns: int) -> bytes:  # read once per process, not per document
+    return path.read_bytes()
+
+
 def load_reference(opts: Options) -> docx.document.Document:
     path = Path(opts.reference_docx) if opts.reference_docx else REFERENCE
     try:
-        return docx.Document(io.BytesIO(path.read_bytes()))
+        return docx.Document(io.BytesIO(_reference_bytes(path, path.stat().st_mtime_ns)))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:  # not a zip / not a DOCX
         raise PipelineError(f"reference DOCX {path}: {e}") from e
 

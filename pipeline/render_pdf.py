@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__, fonts
+from .rules import TEMPLATES
 from .model import Document, PipelineError
 from .options import PDF_VARIANTS, Options
 from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone ta
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-TEMPLATES = Path(__file__).parent.parent / "templates"
 CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
 LINE_BREAK = re.compile(r"\s*\n\s*")
 # WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
