@@ -79,3 +79,23 @@ def test_a_worker_killed_mid_run_loses_no_document(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == [f"page-{i:02d}" for i in range(8)]  # no temp folders
     for folder in out.iterdir():
         assert (folder / "manifest.json").is_file()
+
+
+def test_fsspec_urls_in_and_out_are_staged_and_uploaded_whole() -> None:
+    """What a worker does with non-local URLs (memory:// here; s3:// etc. in practice)."""
+    import fsspec
+
+    from pipeline.cluster import build_task, expand_urls
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/pages/a.txt", SAMPLE.read_bytes())
+    fs.pipe("/pages/notes.md", b"not a page")
+    assert expand_urls(["memory://pages"]) == ["memory:///pages/a.txt"]
+    opts = Options(formats=("docx",), page_count=False)
+    r = build_task("memory:///pages/a.txt", "memory://out", opts, False, "memory:///pages/a.txt")
+    assert r.status == "built" and r.input == "memory:///pages/a.txt"
+    names = {p.rsplit("/", 1)[1] for p in fs.find("/out")}
+    assert {"manifest.json", "edits.jsonl", "04-structure.json"} <= names
+    assert not [p for p in fs.ls("/out", detail=False) if ".part" in p]
+    again = build_task("memory:///pages/a.txt", "memory://out", opts, False, "memory:///pages/a.txt")
+    assert again.status == "skipped"
