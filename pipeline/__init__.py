@@ -1,8 +1,9 @@
 """scrape2doc: rebuild the original document from a scraped Chinese document-sharing page.
 
 The pipeline, readable in one place: ingest turns bytes into a Document, each later stage is a
-pure function ``(Document, Options) -> Document``, and the renderers turn the final Document
-into files. ``pipeline.build`` does the I/O around them.
+pure function ``(Document, Options) -> Document`` that returns a new Document and never changes
+its input (so the document after each stage can be kept as it was), and the renderers turn the
+final Document into files. ``pipeline.build`` does the I/O around them.
 """
 from __future__ import annotations
 

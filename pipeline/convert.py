@@ -2,7 +2,7 @@
 order, with no file I/O, so a process pool or a Dask worker can run it anywhere."""
 from __future__ import annotations
 
-import copy
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ def input_digest(data: bytes, opts: Options) -> str:
 
 
 def run_stages(data: bytes, source: str, opts: Options) -> dict[str, Document]:
-    """The document after each stage, keyed by stage name (each a separate copy)."""
+    """The document after each stage, keyed by stage name (stages never change their input, so each stays as it was)."""
     doc = ingest(data, source)
     return {"ingest": doc, **resume(doc, opts)}
 
@@ -42,7 +42,7 @@ def resume(doc: Document, opts: Options) -> dict[str, Document]:
         if stage.name in done:
             continue
         assert stage.run is not None
-        doc = stage.run(copy.deepcopy(doc), opts)
+        doc = stage.run(doc, opts)
         snapshots[stage.name] = doc
     return snapshots
 
@@ -104,7 +104,7 @@ def assemble(snapshots: dict[str, Document], opts: Options, name: str, digest: s
         "input": doc.source,
         "digest": digest,
         "generator": f"scrape2doc {__version__}",
-        "meta": copy.deepcopy(doc.meta).__dict__,
+        "meta": dataclasses.asdict(doc.meta),
         "stages": {s.name: {"view": f"{s.stem}.{s.view}", "model": f"{s.stem}.json"} for s in STAGES},
         "outputs": {Path(f).suffix[1:]: f for f in rendered},
         "pages": pages,

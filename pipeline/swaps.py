@@ -307,19 +307,19 @@ def on_boundary(spans: dict[int, int], start: int, end: int) -> bool:
 
 # --- scanning ------------------------------------------------------------------------------
 
-def _context(text: str, start: int, end: int) -> Context:
-    i = start
-    while i > 0 and text[i - 1] not in CLAUSE_ENDS:
+def _span(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    """The run around text[start:end] that no character of ``stops`` interrupts."""
+    i, j = start, end
+    while i > 0 and text[i - 1] not in stops:
         i -= 1
-    j = end
-    while j < len(text) and text[j] not in CLAUSE_ENDS:
+    while j < len(text) and text[j] not in stops:
         j += 1
-    s = start
-    while s > 0 and text[s - 1] not in SENTENCE_ENDS:
-        s -= 1
-    t = end
-    while t < len(text) and text[t] not in SENTENCE_ENDS:
-        t += 1
+    return i, j
+
+
+def _context(text: str, start: int, end: int) -> Context:
+    i, j = _span(text, start, end, CLAUSE_ENDS)
+    s, t = _span(text, start, end, SENTENCE_ENDS)
     return Context(text[i:start], text[end:j], text[s:start], text[end:t], text)
 
 
