@@ -13,30 +13,48 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
-from . import paragraphs, profiles
+from . import classify, paragraphs, profiles, script, sitemeta
+from .classify import LineClass
 from .model import Block, Document, Edit, Flag, Meta, PipelineError
 from .options import Options
-from .profiles import EXTENSION, ChromeRule, Profile
+from .profiles import ChromeRule, Profile
+from .sitemeta import Lifter
 
 STAGE = "clean"
-BULLET = re.compile(r"^[•●▪◦]\s*")
-META_SEPARATORS = re.compile(r"[\s|•·,，;；/]*")
-DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
-KEYWORD_TOKEN = re.compile(r"[^\s。，、；：！？,.;:!?]{1,16}")
+BULLET = re.compile(r"^(?:[•●▪◦·*]|[-–—](?=\s)(?!\s*\d{1,4}\s*[-–—]\s*$))\s*")
+MATCH_MAX = 500  # characters: whole-line chrome rules only look at lines this short
+CONTEXT = "generic.context"  # a line between chrome lines at the page's edges (no rule of its own)
+TITLE_SPLIT = "generic.title_split"
+TITLE_LINE = "generic.title_line"
+JOIN_BROKEN = "generic.join_broken"
+HEAD_RUN_MAX = 6  # lines: what stands between the last head chrome and the body is body (title, salutation)
+CHUNK = re.compile(r"^(\d{1,3})、")
+ENDS = re.compile(r"[。！？!?；;：:…”」』）)]$")
+MARKER = re.compile(r"(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+                    r"|\d{1,2}(?:\.\d{1,2})+(?![\d万亿千百元%个倍])|\d{1,2}(?:[、．]|\.(?![\d]))(?![万亿千百元%个倍]))")
+HEADING_SPLIT = "generic.heading_split"
+NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no paragraph starts with these
 
 
 @dataclass
 class Line:
     start: int  # offset of the stripped text in doc.raw
     text: str  # the line without surrounding whitespace
-    key: str  # text without a leading bullet: what rules match
+    key: str  # what rules match: no leading bullet, Traditional folded to Simplified
+    norm: str  # text folded like key, same length as text (find rules cut by its offsets)
     blank_before: bool
+
+    @property
+    def own(self) -> str:
+        """The key in the page's own script (values are lifted from it, not from the fold)."""
+        return self.text[len(self.text) - len(self.key):]
 
 
 @dataclass
 class Seg:
-    """A run of the page: chrome (rule set) or body (rule empty)."""
+    """A run of the page: chrome (rule_id set) or body (rule_id empty)."""
 
     start: int
     text: str
@@ -44,6 +62,10 @@ class Seg:
     rule_id: str = ""
     blank_before: bool = False
     claimed: bool = False  # taken by the next line's claim_previous rule
+    kept: bool = False  # a claimed title line given back to the body: the context step leaves it
+    line: int = 0  # index of the page line it came from
+    note: str = ""  # why, for chrome that no rule matched (the context step)
+    cont: str = ""  # body that goes on from the body before it, and the rule that says so
 
 
 @dataclass
@@ -55,12 +77,13 @@ class Piece:
     edits: list[tuple[str, int, int, str, str, str]] = field(default_factory=list)  # rule, start, end, before, after, note
 
 
-def _lines(raw: str) -> list[Line]:
+def _lines(raw: str, fold: script.Fold) -> list[Line]:
     out, offset, blank = [], 0, False
     for line in raw.split("\n"):
         text = line.strip()
         if text:
-            out.append(Line(offset + line.index(text), text, BULLET.sub("", text), blank))
+            norm = fold(text)
+            out.append(Line(offset + line.index(text), text, BULLET.sub("", norm), norm, blank))
             blank = False
         else:
             blank = bool(out)
@@ -68,156 +91,219 @@ def _lines(raw: str) -> list[Line]:
     return out
 
 
-def _value(name: str, value: str) -> str | int | None:
-    """A lifted value in the model's form (ISO dates, int pages), or None if it is not one."""
-    value = value.strip()
-    if not value:
+@dataclass
+class Page:
+    """What the classification of one page works with."""
+
+    profiles: list[Profile]  # the detected site's profile (if any), then the generic one
+    rules: list[ChromeRule]  # their chrome rules, the site's first, without rejected ones
+    lex: classify.Lexicon
+    lifter: Lifter
+    opts: Options
+
+    @property
+    def meta_rule(self) -> str:
+        return f"{self.profiles[0].id}.meta"
+
+
+def _matches(r: ChromeRule, key: str) -> re.Match[str] | None:
+    if len(key) > MATCH_MAX:
         return None
-    if name == "pages":
-        return int(value) if value.isdigit() else None
-    if name == "date":
-        m = DATE.search(value)
-        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
-    if name == "format":
-        return value.upper()
-    if name == "size":
-        return value.replace(" ", "")
-    if name == "title":
-        return EXTENSION.sub("", value) or None
-    return value or None
+    return next((m for rx in r.match if (m := rx.fullmatch(key))), None)
 
 
-class _Lifter:
-    """Fills Meta from the page: the first value a field gets wins, later equal values agree."""
-
-    def __init__(self, meta: Meta):
-        self.meta = meta
-
-    def agrees(self, name: str, value: str) -> bool:
-        v = _value(name, value)
-        current = getattr(self.meta, name)
-        return v is not None and (current in ("", None) or current == v)
-
-    def lift(self, name: str, value: str | None) -> None:
-        v = _value(name, value or "")
-        if v is None or getattr(self.meta, name) not in ("", None):
-            return
-        setattr(self.meta, name, v)
-        if name == "filename" and not self.meta.title:
-            self.meta.title = EXTENSION.sub("", v)
-
-
-def _meta_line(p: Profile, key: str, lifter: _Lifter) -> dict[str, str] | None:
-    """The fields a line holds if it is made only of the profile's label:value pairs, else None."""
-    spans, values = [], {}
-    for name, pats in p.meta.items():
-        for rx in pats:
-            for m in rx.finditer(key):
-                spans.append(m.span())
-                if name != "other" and name not in values:
-                    values[name] = m[1]
-    if not spans:
-        return None
-    rest, last = [], 0
-    for a, b in sorted(spans):
-        rest.append(key[last:a] if a > last else "")
-        last = max(last, b)
-    rest.append(key[last:])
-    if not META_SEPARATORS.fullmatch("".join(rest)):
-        return None
-    if not all(lifter.agrees(n, v) for n, v in values.items()):
-        return None  # a second, different filename or ID is body text, not the site's label
-    return values
+def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
+    """(first, last) line of the body core (see classify.py): the page's head is before it,
+    its tail after it. A page with no prose at all is all body but for what rules take."""
+    feats = [classify.features(ln.key, pg.lex) for ln in lines]
+    classes: list[LineClass] = []
+    follow: ChromeRule | None = None
+    left, strong = 0, False  # strong: a line only a site's page has (a rule for everywhere, metadata)
+    for ln, f in zip(lines, feats):
+        rule = None
+        if follow and left > 0 and follow.follow and follow.follow.fullmatch(ln.key):
+            rule, left = follow, left - 1
+        elif rule := next((r for r in pg.rules if r.match and _matches(r, ln.key)), None):
+            follow, left = rule, rule.follow_max
+        else:
+            follow = None
+        is_meta = sitemeta.meta_line(pg.profiles, ln.key, pg.lifter) is not None
+        classes.append(classify.line_class(f, pg.lex, rule is not None or is_meta))
+        strong = strong or is_meta or f.lexicon_chrome(pg.lex, edge=False) or bool(
+            rule and not rule.edges_only and not rule.head_only and not rule.page_break)
+    if not strong:
+        return 0, len(lines) - 1  # no sure sign of a site (a body-only paste): all of it is the document
+    span = classify.core(classes, feats) or _longest_run(classes, feats)
+    if span is None:
+        return len(lines), len(lines) - 1  # every line is chrome: all head
+    first, last = span
+    # A footer signal inside the run (你可能关注的文档, 相关推荐) ends the body when less prose follows it.
+    for i in range(first + 1, last + 1):
+        if any(r.ends_body and _matches(r, lines[i].key) for r in pg.rules if r.match):
+            before = sum(feats[k].han for k in range(first, i) if classes[k] == "good")
+            after = sum(feats[k].han for k in range(i, last + 1) if classes[k] == "good")
+            if after < before:
+                last = max(k for k in range(first, i) if classes[k] in ("good", "near"))
+            break
+    return first, last
 
 
-def _keywords(key: str, title: str) -> list[str] | None:
-    """The site's keyword line: the title's words, spaced, in order, covering most of it."""
-    tokens = key.split(" ")
-    if not title or len(tokens) < 2 or not all(KEYWORD_TOKEN.fullmatch(t) for t in tokens):
-        return None
-    pos = 0
-    for t in tokens:
-        pos = title.find(t, pos)
-        if pos < 0:
-            return None
-        pos += len(t)
-    covered = sum(len(t) for t in tokens)
-    return tokens if covered >= 0.6 * len(title.replace(" ", "")) else None
+def _longest_run(classes: list[LineClass], feats: list[classify.Features]) -> tuple[int, int] | None:
+    """A page without prose (a slide deck of bare lines): its longest run of lines no rule took."""
+    best, best_span, start = 0, None, None
+    for i, c in enumerate([*classes, "chrome"]):
+        if c != "chrome":
+            start = i if start is None else start
+            continue
+        if start is not None:
+            size = sum(feats[k].han for k in range(start, i))
+            if size > best:
+                best, best_span = size, (start, i - 1)
+        start = None
+    return best_span
 
 
-def _classify(p: Profile, lines: list[Line], opts: Options, lifter: _Lifter) -> list[Seg]:
+def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
     """Walk the page line by line: each line is chrome by the first rule that takes it, a
     metadata line, or body (with inline chrome such as page markers cut out of it).
 
-    The page's head (before the first body line) and tail (after a footer signal, an
-    ``ends_body`` rule) are where chrome lives; ``edges_only`` rules, whose words a body could
-    also use ("温馨提示：", "相关文档"), fire only there."""
-    rules = [r for r in p.chrome if not opts.skips(r.id)]
-    line_rules = [r for r in rules if not r.find]
-    find_rules = [r for r in rules if r.find]
-    meta_rule = f"{p.id}.meta"
+    The page's head (before the body core) and tail (after it) are where chrome lives;
+    ``edges_only`` rules, whose words a body could also use ("温馨提示：", "相关文档"), and the
+    lexicon's short-line test fire only there; inside the body only a rule removes a line."""
+    first, last = _region(pg, lines)
+    line_rules = [r for r in pg.rules if not r.find]
+    find_rules = [r for r in pg.rules if r.find]
     segs: list[Seg] = []
     follow: ChromeRule | None = None
     follow_left = 0
     repeat: tuple[ChromeRule, str] | None = None
-    body_lines = 0  # the head is everything before the first body line
     tail = False  # after a footer signal
 
     for i, ln in enumerate(lines):
-        head = body_lines == 0
-        edge = head or tail
+        head = i < first
+        edge = head or i > last or tail
         nxt = lines[i + 1].key if i + 1 < len(lines) else None
         rule = None
         if repeat and ln.key == repeat[1]:
             rule = repeat[0]
         repeat = None
+        if rule is None and follow and follow_left > 0 and follow.follow and follow.follow.fullmatch(ln.key):
+            rule, follow_left = follow, follow_left - 1
         for r in line_rules if rule is None else ():
             if (r.head_only and not head) or (r.edges_only and not edge):
                 continue
             if r.match:
-                m = next((m for rx in r.match if (m := rx.fullmatch(ln.key))), None)
+                m = _matches(r, ln.key)
                 if m:
-                    for name, value in m.groupdict().items():
-                        lifter.lift(name, value)
+                    for name in m.groupdict():
+                        pg.lifter.lift(name, ln.own[m.start(name):m.end(name)] if m.start(name) >= 0 else None)
                     rule = r
             elif r.keywords:
-                tokens = _keywords(ln.key, lifter.meta.title)
+                tokens = sitemeta.keywords(ln.key, pg.lifter.meta.title)
                 if tokens:
-                    lifter.meta.keywords = tokens
+                    pg.lifter.meta.keywords = tokens
                     rule = r
             elif r.repeated and ln.key == nxt:
                 rule, repeat = r, (r, ln.key)
             if rule:
                 break
-        if rule is None and follow and follow_left > 0 and follow.follow and follow.follow.fullmatch(ln.key):
-            rule = follow
-            follow_left -= 1
-        elif rule is not None:
-            follow, follow_left = (rule, rule.follow_max) if rule.follow else (None, 0)
-        else:
+        if rule is None:
             follow = None
+        elif rule is not follow:
+            follow, follow_left = (rule, rule.follow_max) if rule.follow else (None, 0)
 
         if rule is not None:
-            tail = tail or rule.ends_body
+            tail = tail or (rule.ends_body and i > first)
             if rule.claim_previous and segs and segs[-1].rule_id == "":
                 prev = segs[-1]
                 prev.rule, prev.rule_id, prev.claimed = rule, rule.id, True
-                lifter.lift(rule.claim_previous, prev.text)
-                body_lines -= 1
-            segs.append(Seg(ln.start, ln.text, rule, rule.id, ln.blank_before))
+                pg.lifter.lift(rule.claim_previous, prev.text)
+            segs.append(Seg(ln.start, ln.text, rule, rule.id, ln.blank_before, line=i))
             continue
-        if head and not opts.skips(meta_rule) and (values := _meta_line(p, ln.key, lifter)) is not None:
-            for name, value in values.items():
-                lifter.lift(name, value)
-            segs.append(Seg(ln.start, ln.text, None, meta_rule, ln.blank_before))
+        if edge and not pg.opts.skips(pg.meta_rule):
+            values = sitemeta.meta_line(pg.profiles, ln.key, pg.lifter, ln.own)
+            if values is not None:
+                for name, value in values.items():
+                    pg.lifter.lift(name, value)
+                segs.append(Seg(ln.start, ln.text, None, pg.meta_rule, ln.blank_before, line=i))
+                continue
+        if edge and not pg.opts.skips("generic.lexicon") and classify.features(ln.key, pg.lex).lexicon_chrome(pg.lex, True):
+            segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
+                            note="short line of site words at the page's edge"))
             continue
-        cut = _cut_inline(ln, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
-                          lifter)
-        body_lines += any(s.rule_id == "" for s in cut)
-        tail = tail or any(s.rule and s.rule.ends_body for s in cut)
+        if not pg.opts.skips("generic.lexicon") and classify.features(ln.key, pg.lex).lexicon_chrome(pg.lex, False):
+            segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
+                            note="dense in site words"))
+            continue
+        cut = _cut_inline(ln, i, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
+                          pg.lifter)
+        tail = tail or any(s.rule and s.rule.ends_body for s in cut) and i > first
         segs.extend(cut)
     _unclaim_lone_title(segs)
-    return segs
+    if not pg.opts.skips(CONTEXT):
+        _context(segs, first, last)
+    chunk = next((r for r in pg.rules if r.id == "generic.chunk_number"), None)
+    return _chunks(segs, chunk) if chunk else segs
+
+
+def _chunks(segs: list[Seg], rule: ChromeRule) -> list[Seg]:
+    """Preview chunks a site numbers 1、 2、 3、 across the document: when a number in that
+    sequence starts a line in the middle of a sentence (the line before ends without a
+    sentence mark, or punctuation or another heading follows the number), every number of the
+    sequence is chrome and each chunk goes on from the one before."""
+    body = [s for s in segs if not s.rule_id]
+    chain, want = [], 1
+    for k, s in enumerate(body):
+        m = CHUNK.match(s.text)
+        if m and int(m[1]) == want:
+            chain.append(k)
+            want += 1
+    def broken(k: int) -> bool:
+        rest = body[k].text[CHUNK.match(body[k].text).end():]
+        return bool(NO_START.match(rest) or MARKER.match(rest)) or (k > 0 and not ENDS.search(body[k - 1].text))
+    if len(chain) < 2 or not any(broken(k) for k in chain[1:]):
+        return segs
+    out = []
+    cut = {id(body[k]): k for k in chain}
+    for s in segs:
+        if id(s) not in cut:
+            out.append(s)
+            continue
+        k = cut[id(s)]
+        n = CHUNK.match(s.text).end()
+        rest = s.text[n:]
+        out.append(Seg(s.start, s.text[:n], rule, rule.id, s.blank_before, line=s.line))
+        if rest.strip():
+            gap = len(rest) - len(rest.lstrip())
+            go_on = k > 0 and broken(k)
+            out.append(Seg(s.start + n + gap, rest.strip(), line=s.line, cont=rule.id if go_on else ""))
+    return out
+
+
+def _context(segs: list[Seg], first: int, last: int) -> None:
+    """jusText's context step at the page's edges: a line no rule took that stands between
+    chrome lines (or between chrome and the page's start or end) is chrome too; the few lines
+    right before and after the body (a title, a salutation, a signature and date) stay body.
+    Page markers and watermarks do not count: they sit inside documents too."""
+    def chrome(s: Seg) -> bool:
+        return bool(s.rule_id) and not (s.rule and s.rule.page_break)
+
+    head = [s for s in segs if s.line < first]
+    marks = [k for k, s in enumerate(head) if chrome(s)]
+    if marks:
+        run = [s for s in head[marks[-1] + 1:] if not s.rule_id]
+        for s in head[:marks[-1]]:
+            if not s.rule_id and not s.kept:
+                s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
+        if len(run) > HEAD_RUN_MAX:
+            for s in run[:-HEAD_RUN_MAX]:
+                s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
+    tail = [s for s in segs if s.line > last]
+    marks = [k for k, s in enumerate(tail) if chrome(s)]
+    if marks:
+        for s in tail[marks[0] + 1:]:
+            if not s.rule_id:
+                s.rule_id, s.note = CONTEXT, "a line after the site's chrome began at the end of the page"
 
 
 def _unclaim_lone_title(segs: list[Seg]) -> None:
@@ -226,36 +312,50 @@ def _unclaim_lone_title(segs: list[Seg]) -> None:
     body = [s for s in segs if s.rule_id == ""]
     for s in segs:
         if s.claimed and not (body and body[0].text.startswith(s.text)):
-            s.rule, s.rule_id, s.claimed = None, "", False
+            s.rule, s.rule_id, s.claimed, s.kept = None, "", False, True
 
 
-def _cut_inline(ln: Line, rules: list[ChromeRule], lifter: _Lifter) -> list[Seg]:
+def _cut_inline(ln: Line, i: int, rules: list[ChromeRule], lifter: Lifter) -> list[Seg]:
     """A line with page markers or prompts inside it: those become chrome, the rest stays body."""
     hits: list[tuple[int, int, ChromeRule]] = []
     for r in rules:
         for rx in r.find:
-            for m in rx.finditer(ln.text):
+            for m in rx.finditer(ln.norm):
                 if m.end() > m.start():
                     hits.append((m.start(), m.end(), r))
-                    for name, value in m.groupdict().items():
-                        lifter.lift(name, value)
+                    for name in m.groupdict():
+                        lifter.lift(name, ln.text[m.start(name):m.end(name)] if m.start(name) >= 0 else None)
     out, last, blank = [], 0, ln.blank_before
     for a, b, r in sorted(hits, key=lambda h: (h[0], -h[1])):
         if a < last:
             continue  # overlaps a hit already taken
         body = ln.text[last:a]
         if body.strip():
-            out.append(Seg(ln.start + last + len(body) - len(body.lstrip()), body.strip(), blank_before=blank))
+            out.append(Seg(ln.start + last + len(body) - len(body.lstrip()), body.strip(), blank_before=blank, line=i))
             blank = False
-        out.append(Seg(ln.start + a, ln.text[a:b], r, r.id, blank))
+        out.append(Seg(ln.start + a, ln.text[a:b], r, r.id, blank, line=i))
         blank, last = False, b
     body = ln.text[last:]
     if body.strip():
-        out.append(Seg(ln.start + last + len(body) - len(body.lstrip()), body.strip(), blank_before=blank))
+        out.append(Seg(ln.start + last + len(body) - len(body.lstrip()), body.strip(), blank_before=blank, line=i))
     return out
 
 
-def _pieces(p: Profile, segs: list[Seg], opts: Options) -> list[Piece]:
+def _joined(segs: list[Seg], prev: int, i: int) -> tuple[str, bool] | None:
+    """(rule, closes up) when body segment ``i`` goes on from body segment ``prev``: text a
+    converter's gloss was cut from closes up over it (that cut is the edit); a segment no
+    paragraph can start with continues the one before across page breaks."""
+    s, between = segs[i], segs[prev + 1:i]
+    if s.cont:
+        return s.cont, False
+    if between and all(b.rule and b.rule.joins for b in between) and s.line == segs[prev].line:
+        return between[0].rule_id, True
+    if NO_START.match(s.text) and all(b.rule and b.rule.page_break for b in between):
+        return JOIN_BROKEN, False  # "同时⏎2、,工作总结…": no paragraph starts with a comma
+    return None
+
+
+def _pieces(p: Profile, segs: list[Seg], opts: Options, meta: Meta) -> list[Piece]:
     """Body segments → paragraphs: join hard-wrapped lines, then split at the profile's breaks."""
     body = [(i, s) for i, s in enumerate(segs) if s.rule_id == ""]
     join_rule = f"{p.id}.join_wrapped"
@@ -264,22 +364,31 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options) -> list[Piece]:
     pieces: list[Piece] = []
     for n, (i, s) in enumerate(body):
         pos = list(range(s.start, s.start + len(s.text)))
-        if n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_paragraph(s.text):
+        rule, closes = (_joined(segs, body[n - 1][0], i) if n else None) or (None, False)
+        note = ""
+        if rule is None and n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_paragraph(s.text):
             between = segs[body[n - 1][0] + 1:i]
             if all(b.rule and b.rule.page_break and not b.blank_before for b in between):
-                last = pieces[-1]
-                glue = paragraphs.joiner(last.text, s.text)
-                note = f"across {len(between)} page marker(s)" if between else ""
-                last.edits.append((join_rule, last.pos[-1] + 1, s.start, "\n", glue, note))
-                last.text += glue + s.text
-                last.pos += [s.start] * len(glue) + pos
-                continue
+                rule, note = join_rule, f"across {len(between)} page marker(s)" if between else ""
+        if rule is not None and not opts.skips(rule):
+            last = pieces[-1]
+            glue = "" if closes else paragraphs.joiner(last.text, s.text)
+            if not closes:
+                last.edits.append((rule, last.pos[-1] + 1, s.start, "\n", glue, note))
+            last.text += glue + s.text
+            last.pos += [s.start] * len(glue) + pos
+            continue
         pieces.append(Piece(s.text, pos))
 
+    pieces = _title(segs, pieces, meta, opts)
     if p.split_spaces and not opts.skips(f"{p.id}.split_spaces"):
         pieces = [q for piece in pieces
                   for q in _split(piece, [(k, k + 1) for k in paragraphs.space_breaks(piece.text)],
                                   f"{p.id}.split_spaces")]
+    elif not opts.skips("generic.split_spaces"):  # a line that holds several paragraphs, on any site
+        pieces = [q for piece in pieces
+                  for q in _split(piece, [(k, k + 1) for k in paragraphs.joined_breaks(piece.text)],
+                                  "generic.split_spaces")]
     for sp in p.splits:
         if opts.skips(sp.id):
             continue
@@ -289,7 +398,35 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options) -> list[Piece]:
             at = (m.start() if sp.before else m.end()) if m else 0
             out.extend(_split(piece, [_gap(piece.text, at)], sp.id) if 0 < at < len(piece.text) else [piece])
         pieces = out
+    if not opts.skips(HEADING_SPLIT):
+        pieces = [q for n, piece in enumerate(pieces)
+                  for q in _split(piece, _heading_gaps(piece.text, n == 0), HEADING_SPLIT)]
     return [q for q in pieces if q.text]
+
+
+SENTENCE_BEFORE = re.compile(r"[。！？!?：:][”’」』）)]?$")
+HEAD_RUN = re.compile(r"[^，。！？；：,.!?;:]{1,20}")
+
+
+def _heading_gaps(text: str, first: bool) -> list[tuple[int, int]]:
+    """Where a heading or numbered item glued to the text before it starts: a numbering marker
+    right after a sentence's end (……。二、工作目标), right after a short numbered heading with
+    no punctuation in it (二、工作目标（一）近期目标), or, in the first block, right after a
+    title-like line (制度范本第一章 总则)."""
+    gaps, start = [], 0
+    for m in MARKER.finditer(text):
+        at = m.start()
+        if at == 0:
+            continue
+        before = text[:at].rstrip()
+        head = text[start:at].strip()
+        after_sentence = bool(SENTENCE_BEFORE.search(before))
+        after_heading = bool(MARKER.match(head)) and HEAD_RUN.fullmatch(head[MARKER.match(head).end():] or "x") is not None
+        after_title = first and start == 0 and _title_like(head) and not classify.NUMBERED.match(head)
+        if after_sentence or after_heading or after_title:
+            gaps.append(_gap(text, at))
+            start = at
+    return gaps
 
 
 def _gap(text: str, at: int) -> tuple[int, int]:
@@ -312,24 +449,105 @@ def _split(piece: Piece, gaps: list[tuple[int, int]], rule: str) -> list[Piece]:
         last = right_start
     parts.append(Piece(piece.text[last:], piece.pos[last:], pending))
     for e in piece.edits:
-        next(q for q in reversed(parts) if q.pos[0] <= e[1]).edits.insert(0, e)
+        # An edit before the piece's first character (the break that made it) stays with the first part.
+        next((q for q in reversed(parts) if q.pos[0] <= e[1]), parts[0]).edits.insert(0, e)
     return parts
 
 
+SENTENCE_INSIDE = re.compile(r"[。！？!?；;]")
+
+
+def _title_like(text: str) -> bool:
+    """A line shaped like a document's title: short words, no sentence, not a numbered head."""
+    return (2 <= len(text) <= 60 and not SENTENCE_INSIDE.search(text) and not classify.NUMBERED.match(text)
+            and not classify.ENDS_OPEN.search(text))
+
+
+def _fold_spaces(text: str) -> str:
+    return "".join(text.split())
+
+
+def _title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options) -> list[Piece]:
+    """Keep the title apart from the first paragraph and in the document.
+
+    A body that opens with the site's title glued to its first sentence is split there; a body
+    whose first block is not a title gets the page's filename line back as its title (the
+    extension cut off, as an edit); a page that names no title takes its first title-like line."""
+    if not pieces:
+        return pieces
+    first = pieces[0]
+    title = meta.title
+    if title and not opts.skips(TITLE_SPLIT):
+        folded, want = _fold_spaces(first.text), _fold_spaces(title)
+        if folded.startswith(want) and len(classify.HAN.findall(folded[len(want):])) >= 2:
+            k, seen = 0, 0
+            while seen < len(want):
+                seen += not first.text[k].isspace()
+                k += 1
+            return _split(first, [_gap(first.text, k)], TITLE_SPLIT) + pieces[1:]
+    opening = first.text.split(" ")[0]  # a joined line's first paragraph
+    if (title and not _title_like(opening) and not opts.skips(TITLE_LINE)
+            and SequenceMatcher(None, title, first.text[:len(title)]).ratio() < 0.6):
+        line = next((s for s in reversed(segs) if s.rule_id and s.start < first.pos[0]
+                     and s.text.startswith(title) and len(s.text) > len(title) and s.text == meta.filename), None)
+        if line is not None:
+            segs.remove(line)
+            end = line.start + len(title)
+            piece = Piece(title, list(range(line.start, end)),
+                          [(TITLE_LINE, end, line.start + len(line.text), line.text[len(title):], "",
+                            "the page's filename line, as the document's title")])
+            return [piece] + pieces
+    if not title and _title_like(opening):
+        meta.title = opening
+    return pieces
+
+
+def _simplified(pieces: list[Piece]) -> None:
+    """--to-simplified: each changed run of characters an edit (OpenCC maps them one to one)."""
+    for q in pieces:
+        new = script.to_simplified(q.text)
+        if len(new) != len(q.text):
+            q.edits.append(("generic.to_simplified", q.pos[0], q.pos[-1] + 1, q.text, new, "OpenCC t2s"))
+            q.text = new
+            continue
+        k = 0
+        while k < len(new):
+            if new[k] == q.text[k]:
+                k += 1
+                continue
+            j = k
+            while j < len(new) and new[j] != q.text[j]:
+                j += 1
+            q.edits.append(("generic.to_simplified", q.pos[k], q.pos[j - 1] + 1, q.text[k:j], new[k:j], "OpenCC t2s"))
+            k = j
+        q.text = new
+
+
 def clean(doc: Document, opts: Options) -> Document:
-    lines = _lines(doc.raw)
+    page_script = script.detect(doc.raw)
+    lines = _lines(doc.raw, script.folder(page_script))
     profile, signals = profiles.detect("\n".join(ln.key for ln in lines))
-    meta = Meta(site=profile.id)
-    lifter = _Lifter(meta)
-    segs = _classify(profile, lines, opts, lifter)
+    generic = profiles.generic()
+    used = [profile] if profile is generic else [profile, generic]
+    assert generic.lexicon is not None
+    meta = Meta(site=profile.id, script=page_script)
+    lifter = Lifter(meta, generic.title_strip)
+    pg = Page(used, [r for p in used for r in p.chrome if not opts.skips(r.id)], generic.lexicon, lifter, opts)
+    segs = _classify(pg, lines)
     if not any(s.rule_id == "" for s in segs):
         raise PipelineError(f"no body text: every line of the page is site chrome ({profile.id} profile)")
     meta.site_name = meta.site_name or profile.name
     page_title = doc.info.get("ingest", {}).get("html_title", "")
-    if page_title and not meta.title and not opts.skips(f"{profile.id}.html_title"):
+    if page_title and not meta.title:
         # The saved page's <title>: metadata only, so the body never holds the title twice.
-        lifter.lift("title", next((m[1] for rx in profile.html_title if (m := rx.fullmatch(page_title))), None))
-    pieces = _pieces(profile, segs, opts)
+        for p in used:
+            if not opts.skips(f"{p.id}.html_title"):
+                lifter.lift("title", next((m[1] for rx in p.html_title if (m := rx.fullmatch(page_title))), None))
+    if meta.title and page_script == "traditional" and opts.to_simplified:
+        meta.title = script.to_simplified(meta.title)
+    pieces = _pieces(profile, segs, opts, meta)
+    if opts.to_simplified and page_script == "traditional":
+        _simplified(pieces)
 
     # Blocks in page order; ids are assigned here, once, and never change afterwards.
     items: list[tuple[int, Seg | Piece]] = [(s.start, s) for s in segs if s.rule_id]
@@ -341,7 +559,7 @@ def clean(doc: Document, opts: Options) -> Document:
         if isinstance(item, Seg):
             end = start + len(item.text)
             blocks.append(Block(bid, item.text, layer="chrome", rule=item.rule_id, span=(start, end)))
-            edits.append(Edit(STAGE, item.rule_id, bid, start, end, item.text, ""))
+            edits.append(Edit(STAGE, item.rule_id, bid, start, end, item.text, "", item.note))
             if item.rule and item.rule.flag:
                 flags.append(Flag(STAGE, item.rule_id, f"{item.rule.flag}: {item.text}", bid, 0,
                                   len(item.text), item.text))
@@ -361,6 +579,7 @@ def clean(doc: Document, opts: Options) -> Document:
     out.info[STAGE] = {
         "profile": profile.id,
         "signals": signals,
+        "script": page_script,
         "chrome_blocks": sum(b.layer == "chrome" for b in blocks),
         "body_blocks": len(pieces),
         "body_chars": body_chars,

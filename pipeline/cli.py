@@ -27,6 +27,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-restore", action="store_true", help="skip the restore stage (no word or punctuation repairs)")
     p.add_argument("--skip-rule", action="append", default=[], metavar="RULE_ID",
                    help="rebuild without this rule (repeatable; a trailing dot skips a family, e.g. swap.)")
+    p.add_argument("--to-simplified", action="store_true",
+                   help="fold a Traditional-script page (a mirror of a simplified site) to Simplified (OpenCC)")
     p.add_argument("--drop-summary", action="store_true", help="leave the site's inserted summary out of the renders")
     p.add_argument("--no-heading-numbers", action="store_true", help="do not add 一、二、 to unnumbered headings")
     p.add_argument("--pdf-variant", choices=PDF_VARIANTS, help="archival (pdf/a-3u) or accessible (pdf/ua-1) PDF")
@@ -36,7 +38,7 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 
 def _options(a: argparse.Namespace) -> Options:
     return Options(formats=a.formats, restore=not a.no_restore, skip_rules=frozenset(a.skip_rule),
-                   keep_summary=not a.drop_summary, number_headings=not a.no_heading_numbers,
+                   keep_summary=not a.drop_summary, to_simplified=a.to_simplified, number_headings=not a.no_heading_numbers,
                    pdf_variant=a.pdf_variant, page_count=not a.no_page_count, reference_docx=a.reference_docx)
 
 

@@ -38,6 +38,7 @@ class Meta:
     date: str = ""  # ISO YYYY-MM-DD upload date
     uploader: str = ""
     keywords: list[str] = field(default_factory=list)
+    script: str = ""  # "simplified" or "traditional": what the page is written in
 
 
 @dataclass

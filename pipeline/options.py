@@ -18,6 +18,7 @@ class Options:
     number_headings: bool = True  # add 一、二、 to level-1 headings the source left unnumbered
     pdf_variant: str | None = None  # None, "pdf/a-3u" (archival) or "pdf/ua-1" (accessible)
     page_count: bool = True  # measure the DOCX's pages with LibreOffice when it is installed
+    to_simplified: bool = False  # a Traditional mirror's text folded to Simplified (OpenCC)
     reference_docx: str = ""  # a user's own DOCX style set (like pandoc's --reference-doc)
 
     def skips(self, rule_id: str) -> bool:

@@ -19,14 +19,14 @@ OPENERS = r"“‘《〈（【「『〔(\[［"
 SPACE_BREAK = re.compile(
     rf"(?:(?<=[{CJK}{CJK_PUNCT}])|(?<=[{CJK}{CJK_PUNCT}][:;,.!?)\]]))"
     r" "
-    rf"(?=[{CJK}{OPENERS}]|\d{{1,2}}[、.．](?=[{CJK}]))"
+    rf"(?=[{CJK}{OPENERS}]|\d{{1,2}}(?:\.\d{{1,2}})+(?=[{CJK}])|\d{{1,2}}[、.．](?=[{CJK}])|\d(?=[{CJK}]{{2,8}} ))"
 )
 # A line ending in one of these ends a sentence or a clause a new line may follow.
 SENTENCE_END = re.compile(r"[。！？!?；;：:…」』”\"’）)】》]$")
 # A line starting like a list item or heading starts a new paragraph, whatever the line before.
 ITEM_START = re.compile(
     rf"^(?:第[一二三四五六七八九十百零〇\d]+[章节條条部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
-    rf"|\d{{1,2}}(?:\.\d+)*[、.．\s]|[①-⑳⑴-⒇]|[•●▪◦]"
+    rf"|\d{{1,2}}(?:\.\d+)*(?:[、．\s]|\.(?!\d))|[①-⑳⑴-⒇]|[•●▪◦]"
     rf"|[\[［【〔]\d{{1,3}}[\]］】〕])"  # references: [1] ［1］ 【1】
 )
 # A space between CJK text (or CJK and digits) twice in a line: cells of a table row, not prose.
@@ -40,6 +40,21 @@ WRAP_TOLERANCE = 2  # columns: a wrapped line is the column width, less a half-w
 def space_breaks(text: str) -> list[int]:
     """Offsets of the spaces in ``text`` that separate paragraphs."""
     return [m.start() for m in SPACE_BREAK.finditer(text)]
+
+
+FULL_STOP = re.compile(r"[。！？][”’」』）]?$")
+HEADING_NUMBER_END = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇款]$")  # 第一章 总则: one heading
+
+
+def joined_breaks(text: str) -> list[int]:
+    """The space breaks of a line that holds several paragraphs joined by single spaces (a
+    site's flattening): at least two breaks and a part that is a whole sentence. A table row's
+    short cells, or one space in a heading, are left alone."""
+    breaks = [k for k in space_breaks(text) if not HEADING_NUMBER_END.search(text, 0, k)]
+    if len(breaks) < 2:
+        return []
+    parts = [text[a + 1:b] for a, b in zip([-1, *breaks], [*breaks, len(text)])]
+    return breaks if any(len(p) >= 15 and FULL_STOP.search(p) for p in parts) else []
 
 
 def width(text: str) -> int:

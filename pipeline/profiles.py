@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from . import rules
+from .classify import Lexicon
 from .model import Meta, PipelineError
 
 GENERIC = "generic"
 # Meta fields a profile may lift (named groups in chrome rules, keys of [meta]).
-LIFTABLE = {f.name for f in fields(Meta)} - {"site", "keywords"}
+LIFTABLE = {f.name for f in fields(Meta)} - {"site", "keywords", "script"}
 TOP_KEYS = {"id", "name", "extends", "detect", "meta", "chrome", "split", "paragraphs", "truncation", "html"}
+GENERIC_KEYS = {"lexicon", "title"}  # the cross-site classifier's tables: only in generic.toml
 RULE_KEYS = {"id", "match", "find", "follow", "follow_max", "head_only", "edges_only", "ends_body", "keywords",
-             "repeated", "claim_previous", "flag", "page_break"}
+             "repeated", "claim_previous", "flag", "page_break", "joins"}
+LEXICON_KEYS = {"strong", "weak", "function_chars", "good_chars", "near_chars", "min_function_share",
+                "edge_max_chars", "dense_share"}
 SPLIT_KEYS = {"id", "before", "after", "within"}
 PARAGRAPH_KEYS = {"split_spaces", "join_wrapped"}
 TRUNCATION_KEYS = {"min_chars_per_page"}
@@ -48,6 +52,7 @@ class ChromeRule:
     claim_previous: str = ""  # the line before a match is chrome too; lift it into this field
     flag: str = ""  # a match means a truncated preview (or similar): warn with this message
     page_break: bool = False  # a page marker: wrapped text may continue across it
+    joins: bool = False  # (find) the text on both sides of a cut stays one paragraph (繼續(xù))
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class Profile:
     join_wrapped: bool
     min_chars_per_page: dict[str, int]
     html_title: tuple[re.Pattern[str], ...] = ()  # a saved page's <title> → (group 1) the title
+    lexicon: Lexicon | None = None  # generic only: the cross-site chrome lexicon and thresholds
+    title_strip: tuple[re.Pattern[str], ...] = ()  # generic only: site junk cut from any title
 
     def min_chars(self, fmt: str) -> int:
         return self.min_chars_per_page.get(fmt.upper(), self.min_chars_per_page["default"])
@@ -159,12 +166,13 @@ def _chrome_rule(c: _Checker, pid: str, raw: Any, n: int) -> ChromeRule:
         claim_previous=claim,
         flag=c.typed(r, "flag", str, "", where),
         page_break=c.typed(r, "page_break", bool, False, where),
+        joins=c.typed(r, "joins", bool, False, where),
     )
 
 
 def _build(path: Path, d: dict[str, Any]) -> Profile:
     c = _Checker(path)
-    c.keys(d, TOP_KEYS, "the file")
+    c.keys(d, TOP_KEYS | (GENERIC_KEYS if path.stem == GENERIC else set()), "the file")
     pid = c.typed(d, "id", str, "", "the file")
     if pid != path.stem:
         raise c.fail(f"id {pid!r} must equal the file name {path.stem!r}")
@@ -222,7 +230,24 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise c.fail(f"[truncation].min_chars_per_page.{k} must be a non-negative integer")
         min_chars[k if k == "default" else k.upper()] = v
+    lexicon = None
+    if pid == GENERIC:
+        lex = c.keys(d.get("lexicon"), LEXICON_KEYS, "[lexicon]")
+        missing = sorted(LEXICON_KEYS - set(lex))
+        if missing:
+            raise c.fail(f"[lexicon] misses {', '.join(missing)}")
+        for k in ("strong", "weak"):
+            if not isinstance(lex[k], list) or not all(isinstance(w, str) and w for w in lex[k]):
+                raise c.fail(f"[lexicon].{k} must be a list of words")
+        for k in ("good_chars", "near_chars", "edge_max_chars"):
+            c.typed(lex, k, int, 0, "[lexicon]")
+        for k in ("min_function_share", "dense_share"):
+            c.typed(lex, k, float, 0.0, "[lexicon]")
+        lexicon = Lexicon.from_table(lex)
+    title_t = c.keys(d.get("title", {}), {"strip"}, "[title]")
     return Profile(
+        lexicon=lexicon,
+        title_strip=c.regexes(title_t.get("strip", []), "[title].strip"),
         id=pid,
         name=name,
         path=path,
@@ -259,6 +284,11 @@ def load() -> tuple[Profile, ...]:
 
     profiles = [_build(raw[pid][0], resolved(pid, (pid,))) for pid in raw]
     return tuple(sorted(profiles, key=lambda p: (p.id == GENERIC, p.id)))
+
+
+def generic() -> Profile:
+    """The profile for unknown sites, whose rules and lexicon apply on every page."""
+    return load()[-1]
 
 
 def detect(page: str) -> tuple[Profile, list[str]]:
