@@ -24,7 +24,14 @@ from .sitemeta import Lifter
 
 STAGE = "clean"
 BULLET = re.compile(r"^(?:[•●▪◦·*]|[-–—](?=\s)(?!\s*\d{1,4}\s*[-–—]\s*$))\s*")
-MATCH_MAX = 500  # characters: whole-line chrome rules only look at lines this short
+FIND_SHARE = 0.6  # a line mostly cut out by find rules (a truncation notice) counts as chrome for the core
+LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")
+LABEL_MAX = 8  # characters: a line this short may be a label whose value is on the next line
+MATCH_MAX = 500
+EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line  # characters: whole-line chrome rules only look at lines this short
+TITLE_PARTS = re.compile(r" [-|–—] |_| \| ")  # a <title>'s parts: the document's, the site's
+NUMBERED_COPY = re.compile(r"(.{2,80}?)\d{1,3}")
+CRUMB = re.compile(r"[>›»]")
 CONTEXT = "generic.context"  # a line between chrome lines at the page's edges (no rule of its own)
 TITLE_SPLIT = "generic.title_split"
 TITLE_LINE = "generic.title_line"
@@ -35,6 +42,7 @@ ENDS = re.compile(r"[。！？!?；;：:…”」』）)]$")
 MARKER = re.compile(r"(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
                     r"|\d{1,2}(?:\.\d{1,2})+(?![\d万亿千百元%个倍])|\d{1,2}(?:[、．]|\.(?![\d]))(?![万亿千百元%个倍]))")
 HEADING_SPLIT = "generic.heading_split"
+GLUED_HEADING = "generic.glued_heading"
 NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no paragraph starts with these
 
 
@@ -100,6 +108,7 @@ class Page:
     lex: classify.Lexicon
     lifter: Lifter
     opts: Options
+    titles: set[str] = field(default_factory=set)  # title candidates (folded): a head line equal to one is kept
 
     @property
     def meta_rule(self) -> str:
@@ -107,7 +116,7 @@ class Page:
 
 
 def _matches(r: ChromeRule, key: str) -> re.Match[str] | None:
-    if len(key) > MATCH_MAX:
+    if len(key) > MATCH_MAX or r.edges_only and len(key) > EDGE_MAX:
         return None
     return next((m for rx in r.match if (m := rx.fullmatch(key))), None)
 
@@ -119,6 +128,8 @@ def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
     classes: list[LineClass] = []
     follow: ChromeRule | None = None
     left, strong = 0, False  # strong: a line only a site's page has (a rule for everywhere, metadata)
+    kinds: set[str] = set()  # the kinds of edge chrome seen: two kinds are a site's page too
+    finds = [r for r in pg.rules if r.find and not r.joins]
     for ln, f in zip(lines, feats):
         rule = None
         if follow and left > 0 and follow.follow and follow.follow.fullmatch(ln.key):
@@ -128,10 +139,15 @@ def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
         else:
             follow = None
         is_meta = sitemeta.meta_line(pg.profiles, ln.key, pg.lifter) is not None
-        classes.append(classify.line_class(f, pg.lex, rule is not None or is_meta))
+        cut = sum(m.end() - m.start() for r in finds for rx in r.find for m in rx.finditer(ln.norm))
+        classes.append(classify.line_class(f, pg.lex, rule is not None or is_meta or cut >= FIND_SHARE * len(ln.norm)))
         strong = strong or is_meta or f.lexicon_chrome(pg.lex, edge=False) or bool(
             rule and not rule.edges_only and not rule.head_only and not rule.page_break)
-    if not strong:
+        if rule is not None and not rule.page_break:
+            kinds.add(rule.id)
+        elif rule is None and not is_meta and f.lexicon_chrome(pg.lex, edge=True):
+            kinds.add("lexicon")
+    if not strong and len(kinds) < 2:
         return 0, len(lines) - 1  # no sure sign of a site (a body-only paste): all of it is the document
     span = classify.core(classes, feats) or _longest_run(classes, feats)
     if span is None:
@@ -178,6 +194,7 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
     follow_left = 0
     repeat: tuple[ChromeRule, str] | None = None
     tail = False  # after a footer signal
+    pair: int | None = None  # the value line of a label line just taken as metadata
 
     for i, ln in enumerate(lines):
         head = i < first
@@ -219,9 +236,20 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
                 prev.rule, prev.rule_id, prev.claimed = rule, rule.id, True
                 pg.lifter.lift(rule.claim_previous, prev.text)
             segs.append(Seg(ln.start, ln.text, rule, rule.id, ln.blank_before, line=i))
+            if rule.id.endswith(".breadcrumb"):  # its last crumb may be the title: 首页 > 分类 > 标题
+                pg.titles.add(_fold_spaces(sitemeta.clean_title(CRUMB.split(ln.text)[-1], pg.lifter.strip)))
             continue
         if edge and not pg.opts.skips(pg.meta_rule):
             values = sitemeta.meta_line(pg.profiles, ln.key, pg.lifter, ln.own)
+            if values is None and pair is None and i + 1 < len(lines) and len(ln.key) <= LABEL_MAX:
+                # A label on its line and its value on the next: • 报告页数 / 18 页
+                both = f"{ln.key}:{lines[i + 1].key}"
+                values = sitemeta.meta_line(pg.profiles, both, pg.lifter, f"{ln.own}:{lines[i + 1].own}")
+                if values is not None and ("filename" in values or not values and not LABEL.fullmatch(ln.key)):
+                    values = None  # a site name above the filename line is no label of it
+                pair = i + 1 if values is not None else None
+            elif pair == i:
+                values, pair = {}, None
             if values is not None:
                 for name, value in values.items():
                     pg.lifter.lift(name, value)
@@ -240,8 +268,11 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
         tail = tail or any(s.rule and s.rule.ends_body for s in cut) and i > first
         segs.extend(cut)
     _unclaim_lone_title(segs)
+    _repeated_title(segs, first, pg.lifter)
     if not pg.opts.skips(CONTEXT):
-        _context(segs, first, last)
+        if pg.lifter.meta.title:
+            pg.titles.add(_fold_spaces(pg.lifter.meta.title))
+        _context(segs, first, last, {t for t in pg.titles if t}, pg.lifter.strip)
     chunk = next((r for r in pg.rules if r.id == "generic.chunk_number"), None)
     return _chunks(segs, chunk) if chunk else segs
 
@@ -280,7 +311,7 @@ def _chunks(segs: list[Seg], rule: ChromeRule) -> list[Seg]:
     return out
 
 
-def _context(segs: list[Seg], first: int, last: int) -> None:
+def _context(segs: list[Seg], first: int, last: int, titles: set[str], strip: tuple[re.Pattern[str], ...]) -> None:
     """jusText's context step at the page's edges: a line no rule took that stands between
     chrome lines (or between chrome and the page's start or end) is chrome too; the few lines
     right before and after the body (a title, a salutation, a signature and date) stay body.
@@ -292,18 +323,54 @@ def _context(segs: list[Seg], first: int, last: int) -> None:
     marks = [k for k, s in enumerate(head) if chrome(s)]
     if marks:
         run = [s for s in head[marks[-1] + 1:] if not s.rule_id]
+        later = {_fold_spaces(s.text) for s in head[marks[-1] + 1:] if not s.rule_id}
+        later |= {_fold_spaces(s.text) for s in segs if not s.rule_id and s.line >= first}
         for s in head[:marks[-1]]:
-            if not s.rule_id and not s.kept:
+            folded = _fold_spaces(sitemeta.clean_title(s.text, strip))
+            if not s.rule_id and not s.kept and (folded not in titles or _fold_spaces(s.text) in later):
                 s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
         if len(run) > HEAD_RUN_MAX:
             for s in run[:-HEAD_RUN_MAX]:
                 s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
+    later_text = [s.text for s in segs if not s.rule_id]
+    teasers = set()
+    for s in segs:  # a teaser: the body's opening, cut short with an ellipsis
+        lead = s.text.rstrip(".…").rstrip()
+        if not s.rule_id and s.text.endswith(("...", "…")) and len(lead) >= 20 and any(
+                t is not s.text and t.startswith(lead[:40]) and len(t) > len(lead) for t in later_text):
+            teasers.add(s.line)
+    for s in segs:
+        if s.line in teasers and not s.rule_id:
+            s.rule_id, s.note = CONTEXT, "the site's teaser of the body's opening"
+    body = [s for s in segs if not s.rule_id]
+    for a, b in zip(body, body[1:]):  # the title twice in a row: the site's copy and the document's
+        if a.text == b.text and _title_like(a.text):
+            b.rule_id, b.note = CONTEXT, "a second copy of the line before"
+    for s in head:  # the site's copy of the title with a number after it (会议室使用管理制度3)
+        if not s.rule_id and (m := NUMBERED_COPY.fullmatch(_fold_spaces(s.text))) and m[1] in titles:
+            s.rule_id, s.note = CONTEXT, "the site's numbered copy of the title"
     tail = [s for s in segs if s.line > last]
     marks = [k for k, s in enumerate(tail) if chrome(s)]
     if marks:
         for s in tail[marks[0] + 1:]:
             if not s.rule_id:
                 s.rule_id, s.note = CONTEXT, "a line after the site's chrome began at the end of the page"
+
+
+def _repeated_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
+    """A line the site repeats in its chrome and with which the body opens is the document's
+    title (360文档中心 lists it twice above the text): the page's own title line above it is
+    the site's and goes to the chrome."""
+    repeated = {s.text for s in segs if s.rule and s.rule.repeated}
+    body = [s for s in segs if not s.rule_id]
+    opening = next((s for s in body if s.line >= first), None)
+    title = next((t for t in repeated if opening and opening.text.startswith(t)), None)
+    if title is None:
+        return
+    lifter.meta.title = sitemeta.clean_title(title, lifter.strip)
+    for s in body:
+        if s.line < opening.line:
+            s.rule_id, s.kept, s.note = CONTEXT, False, "the site's page title; the document repeats its own"
 
 
 def _unclaim_lone_title(segs: list[Seg]) -> None:
@@ -401,6 +468,9 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options, meta: Meta) -> list[Piec
     if not opts.skips(HEADING_SPLIT):
         pieces = [q for n, piece in enumerate(pieces)
                   for q in _split(piece, _heading_gaps(piece.text, n == 0), HEADING_SPLIT)]
+    glued = profiles.generic().glued
+    if glued is not None and not opts.skips(GLUED_HEADING):
+        pieces = [q for piece in pieces for q in _unglue(piece, glued)]
     return [q for q in pieces if q.text]
 
 
@@ -427,6 +497,11 @@ def _heading_gaps(text: str, first: bool) -> list[tuple[int, int]]:
             gaps.append(_gap(text, at))
             start = at
     return gaps
+
+
+def _unglue(piece: Piece, glued: re.Pattern[str]) -> list[Piece]:
+    m = glued.match(piece.text)
+    return _split(piece, [_gap(piece.text, m.end(1))], GLUED_HEADING) if m else [piece]
 
 
 def _gap(text: str, at: int) -> tuple[int, int]:
@@ -497,6 +572,10 @@ def _title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options) -> l
                           [(TITLE_LINE, end, line.start + len(line.text), line.text[len(title):], "",
                             "the page's filename line, as the document's title")])
             return [piece] + pieces
+    glued = profiles.generic().glued_title
+    if not title and glued is not None and not opts.skips(TITLE_SPLIT) and (m := glued.match(first.text)):
+        meta.title = m[1]  # 三年级语文《秋天的雨》教学设计本课是……: the page names no title
+        return _split(first, [_gap(first.text, m.end(1))], TITLE_SPLIT) + pieces[1:]
     if not title and _title_like(opening):
         meta.title = opening
     return pieces
@@ -533,16 +612,20 @@ def clean(doc: Document, opts: Options) -> Document:
     meta = Meta(site=profile.id, script=page_script)
     lifter = Lifter(meta, generic.title_strip)
     pg = Page(used, [r for p in used for r in p.chrome if not opts.skips(r.id)], generic.lexicon, lifter, opts)
+    page_title = doc.info.get("ingest", {}).get("html_title", "")
+    own_title = TITLE_PARTS.split(page_title)[0]  # sites put the document's title first
+    pg.titles.add(_fold_spaces(sitemeta.clean_title(own_title, generic.title_strip)))
     segs = _classify(pg, lines)
     if not any(s.rule_id == "" for s in segs):
         raise PipelineError(f"no body text: every line of the page is site chrome ({profile.id} profile)")
     meta.site_name = meta.site_name or profile.name
-    page_title = doc.info.get("ingest", {}).get("html_title", "")
+    if meta.filename and not meta.format:
+        meta.format = meta.filename.rsplit(".", 1)[-1].upper()
     if page_title and not meta.title:
         # The saved page's <title>: metadata only, so the body never holds the title twice.
         for p in used:
             if not opts.skips(f"{p.id}.html_title"):
-                lifter.lift("title", next((m[1] for rx in p.html_title if (m := rx.fullmatch(page_title))), None))
+                lifter.lift("title", next((m[1] for rx in p.html_title if (m := rx.fullmatch(own_title))), None))
     if meta.title and page_script == "traditional" and opts.to_simplified:
         meta.title = script.to_simplified(meta.title)
     pieces = _pieces(profile, segs, opts, meta)

@@ -21,7 +21,7 @@ GENERIC = "generic"
 # Meta fields a profile may lift (named groups in chrome rules, keys of [meta]).
 LIFTABLE = {f.name for f in fields(Meta)} - {"site", "keywords", "script"}
 TOP_KEYS = {"id", "name", "extends", "detect", "meta", "chrome", "split", "paragraphs", "truncation", "html"}
-GENERIC_KEYS = {"lexicon", "title"}  # the cross-site classifier's tables: only in generic.toml
+GENERIC_KEYS = {"lexicon", "title", "glued"}  # the cross-site classifier's tables: only in generic.toml
 RULE_KEYS = {"id", "match", "find", "follow", "follow_max", "head_only", "edges_only", "ends_body", "keywords",
              "repeated", "claim_previous", "flag", "page_break", "joins"}
 LEXICON_KEYS = {"strong", "weak", "function_chars", "good_chars", "near_chars", "min_function_share",
@@ -79,6 +79,8 @@ class Profile:
     html_title: tuple[re.Pattern[str], ...] = ()  # a saved page's <title> → (group 1) the title
     lexicon: Lexicon | None = None  # generic only: the cross-site chrome lexicon and thresholds
     title_strip: tuple[re.Pattern[str], ...] = ()  # generic only: site junk cut from any title
+    glued: re.Pattern[str] | None = None  # generic only: a heading glued to its paragraph (group 1 ends it)
+    glued_title: re.Pattern[str] | None = None  # generic only: a title glued to the first sentence
 
     def min_chars(self, fmt: str) -> int:
         return self.min_chars_per_page.get(fmt.upper(), self.min_chars_per_page["default"])
@@ -245,9 +247,31 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
             c.typed(lex, k, float, 0.0, "[lexicon]")
         lexicon = Lexicon.from_table(lex)
     title_t = c.keys(d.get("title", {}), {"strip"}, "[title]")
+    glued = glued_title = None
+    if "glued" in d:
+        g = c.keys(d["glued"], {"heading_words", "not_after", "min_clause", "title_words", "max_title"}, "[glued]")
+        words = g.get("heading_words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise c.fail("[glued].heading_words must be a list of words")
+        stop = re.escape(c.typed(g, "not_after", str, "", "[glued]"))
+        clause = c.typed(g, "min_clause", int, 4, "[glued]")
+        alt = "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+        marker = r"(?:第[一二三四五六七八九十]{1,3}[章节]\s?|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+        glued = re.compile(  # a heading word ends it, or a space does (（一）总体目标 到2024年底……)
+            rf"^({marker}(?:[^，。；：,;:、\s]{{2,14}}(?= )|[^，。；：,;:、\s]{{0,10}}?(?:{alt})(?=[^{stop}\s]))) ?"
+            rf"(?=[^，。；：,;:！？!?]{{{clause},}})")
+        tw = g.get("title_words", [])
+        if not isinstance(tw, list) or not all(isinstance(w, str) and w for w in tw):
+            raise c.fail("[glued].title_words must be a list of words")
+        talt = "|".join(map(re.escape, sorted(set(tw), key=len, reverse=True)))
+        most = c.typed(g, "max_title", int, 40, "[glued]")
+        glued_title = re.compile(
+            rf"^([^，。；：,;:！？!?\s]{{2,{most}}}?(?:{talt}))(?=[^{stop}\s][^，。；：,;:！？!?]{{{clause * 2 - 1},}})")
     return Profile(
         lexicon=lexicon,
         title_strip=c.regexes(title_t.get("strip", []), "[title].strip"),
+        glued=glued,
+        glued_title=glued_title,
         id=pid,
         name=name,
         path=path,
