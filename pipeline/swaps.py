@@ -131,6 +131,8 @@ class Cond:
     def _object(self, right: str) -> str | None:
         """An activity object within a few characters (开展…活动), not a noun compound."""
         o = self.object or {}
+        if right[:1] and right[0] in o.get("first_not", ""):  # 开展的…: a noun use, not a verb with an object
+            return None
         for k in range(int(o.get("within", 3)) + 1):
             if any(ch in o.get("gap_not", "") for ch in right[:k]):
                 return None
@@ -152,7 +154,7 @@ class Rule:
     guard_left: str = ""
     guard_right: str = ""
     guard_both: tuple[str, str] | None = None
-    scored: tuple[int, int, int] | None = None  # (restore_at, keep_at, strong_at)
+    scored: tuple[int, int, int, int] | None = None  # (restore_at, keep_at, strong_at, flag_at)
     conds: tuple[Cond, ...] = ()
     # Added to the context score by the document's evidence for this pair (Gate.level: 0 none,
     # 1 spun document, 2 the pair's own fingerprint, 3 fingerprint and the original word absent).
@@ -175,7 +177,7 @@ class Rule:
         bonus = self.prior[min(level, 3)]
         doc = f" doc{level}{bonus:+d}" if bonus else ""
         if self.scored is not None:
-            restore_at, keep_at, _strong = self.scored
+            restore_at, keep_at, _strong, flag_at = self.scored
             score, cues = 0, []
             for cond in self.conds:
                 hit = cond.test(c)
@@ -188,7 +190,7 @@ class Rule:
             score += bonus
             if score >= restore_at:
                 return "restore", note
-            return ("keep" if score <= keep_at else "flag"), note
+            return ("flag" if score >= flag_at else "keep"), note
         action, note = self.default, "default"
         for cond in self.conds:
             hit = cond.test(c)
@@ -208,6 +210,9 @@ class SwapRules:
     min_distinct: int
     min_hits: int
     min_confidence: float
+    # family -> how many times the original's count the swapped form must reach for the
+    # document to count as damaged throughout (Gate.level 3) while some originals are left
+    dominant: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -220,12 +225,15 @@ def load() -> SwapRules:
     rule_list: list[Rule] = []
     fps: dict[str, tuple[re.Pattern[str], ...]] = {}
     pairs: dict[str, tuple[str, str]] = {}
+    dominant: dict[str, float] = {}
     gate: dict[str, Any] = {}
     for path, data in rules.load("restore"):
         gate.update(data.get("gate", {}))
         for name, fam in data.get("family", {}).items():
             fps[name] = tuple(re.compile(p) for p in fam.get("fingerprints", []))
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
+            if "dominant" in fam:
+                dominant[name] = float(fam["dominant"])
     for path, r in owned_rules("swaps"):
         where = f"{path.name}: rule {r['id']}"
         try:
@@ -238,7 +246,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)))
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant)
 
 
 def _parse_rule(r: dict[str, Any], where: str) -> Rule:
@@ -252,7 +260,8 @@ def _parse_rule(r: dict[str, Any], where: str) -> Rule:
         mode=r["mode"], confidence=float(r["confidence"]), default=r.get("default", "keep"),
         guard_left=r.get("guard_left", ""), guard_right=r.get("guard_right", ""),
         guard_both=(both["left"], both["right"]) if both else None,
-        scored=(int(scored["restore_at"]), int(scored["keep_at"]), int(scored.get("strong_at", 99))) if scored else None,
+        scored=(int(scored["restore_at"]), int(scored["keep_at"]), int(scored.get("strong_at", 99)),
+                int(scored.get("flag_at", int(scored["keep_at"]) + 1))) if scored else None,
         conds=conds, prior=_prior(r.get("prior", [0, 0, 0, 0])), min_level=int(r.get("min_level", 2)),
     )
 
@@ -273,6 +282,7 @@ class Gate:
     distinct: int
     open: bool
     forms: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family -> (original, swapped) counts
+    dominant: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.dominant
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -280,13 +290,18 @@ class Gate:
     def level(self, family: str) -> int:
         """The document's evidence for one pair: 0 not spun, 1 spun (some fingerprint), 2 this
         pair's own fingerprint, 3 that and the original word absent while the swapped form
-        recurs (the spinner replaced every occurrence, as on the sample: 开展 ×46, 发展 ×0)."""
+        recurs (the spinner replaced every occurrence, as on the sample: 开展 ×46, 发展 ×0), or
+        the swapped form outnumbering the original far beyond what undamaged text holds
+        (``dominant``: 发展 is the commoner word in such text, so 开展 ≥ 2 × 发展 means most
+        开展 were 发展 even where the spinner left some 发展 alone)."""
         if not self.open:
             return 0
         if not self.active(family):
             return 1
         original, swapped = self.forms.get(family, (1, 0))
-        return 3 if original == 0 and swapped >= 2 else 2
+        if swapped >= 2 and (original == 0 or (family in self.dominant and swapped >= self.dominant[family] * original)):
+            return 3
+        return 2
 
     def as_info(self) -> dict[str, Any]:
         return {"open": self.open, "distinct": self.distinct,
@@ -312,7 +327,7 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
-    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms)
+    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant)
 
 
 # --- scanning ------------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def test_document_evidence_decides_the_ambiguous_cases() -> None:
     clean = swaps.gate(["坚持科学发展观"])
     assert (spun_all.level("fazhan"), spun_some.level("fazhan"), clean.level("fazhan")) == (3, 2, 0)
     new, edits, _ = restore_text(head, "b0", spun_all, None, Options())
-    assert new == "推动发展联扶。" and "doc3+2" in edits[0].note
+    assert new == "推动发展联扶。" and "doc3+3" in edits[0].note
     new, edits, flags = restore_text(head, "b0", spun_some, None, Options())
     assert new == head and [f.rule for f in flags] == ["swap.fazhan"]
     assert restore_text(head, "b0", clean, None, Options())[1:] == ([], [])
