@@ -213,6 +213,9 @@ class SwapRules:
     # family -> how many times the original's count the swapped form must reach for the
     # document to count as damaged throughout (Gate.level 3) while some originals are left
     dominant: dict[str, float] = dataclasses.field(default_factory=dict)
+    # family -> how many swapped forms, with the original absent, are evidence on their own
+    # (效劳 ×3 and 服务 ×0 in a notice with no other fingerprint: Gate.level 2)
+    self_evident: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -226,6 +229,7 @@ def load() -> SwapRules:
     fps: dict[str, tuple[re.Pattern[str], ...]] = {}
     pairs: dict[str, tuple[str, str]] = {}
     dominant: dict[str, float] = {}
+    self_evident: dict[str, int] = {}
     gate: dict[str, Any] = {}
     for path, data in rules.load("restore"):
         gate.update(data.get("gate", {}))
@@ -234,6 +238,8 @@ def load() -> SwapRules:
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
             if "dominant" in fam:
                 dominant[name] = float(fam["dominant"])
+            if "self_evident" in fam:
+                self_evident[name] = int(fam["self_evident"])
     for path, r in owned_rules("swaps"):
         where = f"{path.name}: rule {r['id']}"
         try:
@@ -246,7 +252,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
 
 
 def _parse_rule(r: dict[str, Any], where: str) -> Rule:
@@ -283,6 +289,7 @@ class Gate:
     open: bool
     forms: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family -> (original, swapped) counts
     dominant: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.dominant
+    self_evident: dict[str, int] = dataclasses.field(default_factory=dict)  # see SwapRules.self_evident
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -294,11 +301,13 @@ class Gate:
         the swapped form outnumbering the original far beyond what undamaged text holds
         (``dominant``: 发展 is the commoner word in such text, so 开展 ≥ 2 × 发展 means most
         开展 were 发展 even where the spinner left some 发展 alone)."""
+        original, swapped = self.forms.get(family, (1, 0))
+        if original == 0 and swapped >= self.self_evident.get(family, 10**9):  # see SwapRules.self_evident
+            return 3 if self.active(family) else 2
         if not self.open:
             return 0
         if not self.active(family):
             return 1
-        original, swapped = self.forms.get(family, (1, 0))
         if swapped >= 2 and (original == 0 or (family in self.dominant and swapped >= self.dominant[family] * original)):
             return 3
         return 2
@@ -306,7 +315,7 @@ class Gate:
     def as_info(self) -> dict[str, Any]:
         return {"open": self.open, "distinct": self.distinct,
                 "fingerprints": {k: v for k, v in sorted(self.counts.items()) if v},
-                "levels": {k: self.level(k) for k in sorted(self.counts) if self.counts[k]}}
+                "levels": {k: self.level(k) for k in sorted(self.forms) if self.level(k) >= 2}}
 
 
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
@@ -327,7 +336,7 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
-    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant)
+    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant, sr.self_evident)
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -422,7 +431,7 @@ def _scan(text: str, g: Gate, skips: Any, sr: SwapRules) -> tuple[list[Change], 
             if action == "keep":
                 continue
             level = g.level(rule.family)
-            if not g.open and not (action == "restore" and rule.needs(cue) == 0 and sr.edits_allowed(rule)):
+            if level == 0 and not (action == "restore" and rule.needs(cue) == 0 and sr.edits_allowed(rule)):
                 continue
             before = text[rs:re_]
             after = rule.replace or sr.pairs[rule.family][0]
