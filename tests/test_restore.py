@@ -216,6 +216,27 @@ def test_document_evidence_decides_the_ambiguous_cases() -> None:
     assert new == "报国家发展改革委审批"
 
 
+def test_document_evidence_from_the_forms_alone() -> None:
+    """Some 发展 left but 开展 far outnumbering them (dominant) is level 3, as is a document with
+    no 发展 at all; 效劳 ×2 with no 服务 is evidence even without a fingerprint (self_evident),
+    while one 效劳 in an unspun document is not. At level 3 an ambiguous 开展 (同步开展) is a flag,
+    at level 2 it is left alone, and a clear activity (开展专项整治) is kept at every level."""
+    some_left = swaps.gate(["坚持科学开展观，要发展经济", "开展", "开展", "开展"])
+    few = swaps.gate(["坚持科学开展观，要发展经济", "发展", "开展"])
+    assert (some_left.level("fazhan"), few.level("fazhan")) == (3, 2)
+    notice = swaps.gate(["强化培训效劳", "优化效劳流程"])
+    assert (notice.open, notice.level("fuwu"), swaps.gate(["优化效劳流程"]).level("fuwu")) == (False, 2, 0)
+    new, edits, _ = restore_text("强化培训效劳", "b0", notice, None, Options())
+    assert new == "强化培训服务" and edits[0].rule == "swap.fuwu"
+    assert restore_text("乐意效劳，强化培训效劳", "b0", swaps.gate(["强化培训效劳"]), None, Options())[1:] == ([], [])
+    same = "党的工作同步开展，实现对接"
+    _, edits, flags = restore_text(same, "b0", some_left, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.fazhan"]
+    assert restore_text(same, "b0", few, None, Options())[1:] == ([], [])
+    for g in (some_left, few):
+        assert restore_text("开展专项整治", "b0", g, None, Options())[1:] == ([], [])
+
+
 def test_restore_loads_no_segmenter() -> None:
     """No dictionary load at process start: the restore stage never imports jieba."""
     import subprocess
@@ -274,7 +295,7 @@ def test_rules_under_the_bar_only_flag(heldout_score: spinner.Score) -> None:
 
 
 # Recall floors measured on the committed held-out corpus (see bench/restore_eval.py for the table).
-FLOORS = {"fazhan": 0.58, "fuwu": 0.92, "ze": 0.68, "jichu": 0.96, "gonggu": 0.62, "jili": 0.40,
+FLOORS = {"fazhan": 0.72, "fuwu": 0.92, "ze": 0.82, "jichu": 0.96, "gonggu": 0.62, "jili": 0.40,
           "guangda": 0.95, "fanying": 0.95, "shulian": 0.95, "lijie": 0.48, "jiandan": 0.55, "sousuo": 0.55,
           "qubie": 0.95}
 
