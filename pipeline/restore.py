@@ -55,10 +55,10 @@ def restore(doc: Document, opts: Options) -> Document:
 
 
 def restore_text(text: str, block_id: str, gate: swaps.Gate, doc_era: tuple[str, int] | None,
-                 opts: Options, use_jieba: bool = True) -> tuple[str, list[Edit], list[Flag]]:
+                 opts: Options) -> tuple[str, list[Edit], list[Flag]]:
     """Restore one block's text; returns the new text, its edits (in application order) and flags."""
     p_changes, p_findings = punctuation.scan(text, opts.skips)
-    s_changes, s_findings = swaps.scan(text, gate, opts.skips, use_jieba=use_jieba)
+    s_changes, s_findings = swaps.scan(text, gate, opts.skips)
     new_text, applied = apply(text, p_changes + s_changes)
     findings: list[Finding] = remap(p_findings + s_findings, applied, new_text)
     if "quote.audit" in punctuation.load().rules and not opts.skips("quote.audit"):

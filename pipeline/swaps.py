@@ -2,15 +2,18 @@
 
 The swapped forms are also real words (开展活动, 系统工程, 参加会议), so nothing here is a
 blind replacement: every rule in ``rules/restore/swaps.toml`` decides from the clause around
-the match (collocation lists, a score for 开展), guarded by neighbour characters and jieba
-token boundaries, and only inside a document whose fingerprints show the spinner was at work.
-Weak evidence means a flag or nothing, never an edit.
+the match (collocation lists, a score for 开展), guarded by neighbour characters, and only
+inside a document whose fingerprints show the spinner was at work. The document's evidence for
+each pair (its own fingerprints, and whether the original word is missing altogether: the
+spinner replaces every occurrence) is added to the context score, so one decision weighs both.
+Weak evidence means a flag or nothing, never an edit. No segmenter and no dictionary load: the
+rules are plain data and a document restores in milliseconds.
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -128,6 +131,8 @@ class Cond:
     def _object(self, right: str) -> str | None:
         """An activity object within a few characters (开展…活动), not a noun compound."""
         o = self.object or {}
+        if right[:1] and right[0] in o.get("first_not", ""):  # 开展的…: a noun use, not a verb with an object
+            return None
         for k in range(int(o.get("within", 3)) + 1):
             if any(ch in o.get("gap_not", "") for ch in right[:k]):
                 return None
@@ -149,29 +154,52 @@ class Rule:
     guard_left: str = ""
     guard_right: str = ""
     guard_both: tuple[str, str] | None = None
-    jieba_guard: bool = False
-    scored: tuple[int, int] | None = None  # (restore_at, keep_at)
+    scored: tuple[int, int, int, int] | None = None  # (restore_at, keep_at, strong_at, flag_at)
     conds: tuple[Cond, ...] = ()
+    # Added to the context score by the document's evidence for this pair (Gate.level: 0 none,
+    # 1 spun document, 2 the pair's own fingerprint, 3 fingerprint and the original word absent).
+    prior: tuple[int, int, int, int] = (0, 0, 0, 0)
+    min_level: int = 2  # the document evidence (Gate.level) an edit needs
 
-    def decide(self, c: Context) -> tuple[Action, str]:
-        """What to do with one match, and the cue that decided it."""
+    def needs(self, note: str) -> int:
+        """The document evidence an edit decided with ``note`` needs: a scored decision whose
+        context alone reaches strong_at (经济开展的, 国家开展改革委) is its own evidence: no undamaged
+        text holds it (the clean corpora check), so it needs no fingerprint."""
+        if self.scored is not None and note.startswith("ctx "):
+            if int(note[4:note.index(" ", 4)]) >= self.scored[2]:
+                return 0
+        return self.min_level
+
+    def decide(self, c: Context, level: int = 0) -> tuple[Action, str]:
+        """What to do with one match, and the cue that decided it: context and document
+        evidence as one score. A `keep` cue is final; a `flag` (or the default flag) becomes a
+        restore only when the document's evidence for the pair reaches 2 (see `prior`)."""
+        bonus = self.prior[min(level, 3)]
+        doc = f" doc{level}{bonus:+d}" if bonus else ""
         if self.scored is not None:
-            restore_at, keep_at = self.scored
+            restore_at, keep_at, _strong, flag_at = self.scored
             score, cues = 0, []
             for cond in self.conds:
                 hit = cond.test(c)
                 if hit is not None:
                     score += cond.weight
                     cues.append(f"{hit}{cond.weight:+d}")
-            note = f"score {score:+d}: " + (" ".join(cues) or "no cue")
+            note = f"ctx {score:+d} score {score + bonus:+d}: " + (" ".join(cues) or "no cue") + doc
+            if score <= keep_at:  # a keep cue is never outvoted by document evidence
+                return "keep", note
+            score += bonus
             if score >= restore_at:
                 return "restore", note
-            return ("keep" if score <= keep_at else "flag"), note
+            return ("flag" if score >= flag_at else "keep"), note
+        action, note = self.default, "default"
         for cond in self.conds:
             hit = cond.test(c)
             if hit is not None:
-                return cond.action, cond.note or hit
-        return self.default, "default"
+                action, note = cond.action, cond.note or hit
+                break
+        if action == "flag" and bonus >= 2:
+            return "restore", note + doc
+        return action, note
 
 
 @dataclass(frozen=True)
@@ -182,6 +210,12 @@ class SwapRules:
     min_distinct: int
     min_hits: int
     min_confidence: float
+    # family -> how many times the original's count the swapped form must reach for the
+    # document to count as damaged throughout (Gate.level 3) while some originals are left
+    dominant: dict[str, float] = dataclasses.field(default_factory=dict)
+    # family -> how many swapped forms, with the original absent, are evidence on their own
+    # (效劳 ×3 and 服务 ×0 in a notice with no other fingerprint: Gate.level 2)
+    self_evident: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -194,12 +228,18 @@ def load() -> SwapRules:
     rule_list: list[Rule] = []
     fps: dict[str, tuple[re.Pattern[str], ...]] = {}
     pairs: dict[str, tuple[str, str]] = {}
+    dominant: dict[str, float] = {}
+    self_evident: dict[str, int] = {}
     gate: dict[str, Any] = {}
     for path, data in rules.load("restore"):
         gate.update(data.get("gate", {}))
         for name, fam in data.get("family", {}).items():
             fps[name] = tuple(re.compile(p) for p in fam.get("fingerprints", []))
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
+            if "dominant" in fam:
+                dominant[name] = float(fam["dominant"])
+            if "self_evident" in fam:
+                self_evident[name] = int(fam["self_evident"])
     for path, r in owned_rules("swaps"):
         where = f"{path.name}: rule {r['id']}"
         try:
@@ -212,7 +252,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)))
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
 
 
 def _parse_rule(r: dict[str, Any], where: str) -> Rule:
@@ -226,10 +266,16 @@ def _parse_rule(r: dict[str, Any], where: str) -> Rule:
         mode=r["mode"], confidence=float(r["confidence"]), default=r.get("default", "keep"),
         guard_left=r.get("guard_left", ""), guard_right=r.get("guard_right", ""),
         guard_both=(both["left"], both["right"]) if both else None,
-        jieba_guard=bool(r.get("jieba_guard", False)),
-        scored=(int(scored["restore_at"]), int(scored["keep_at"])) if scored else None,
-        conds=conds,
+        scored=(int(scored["restore_at"]), int(scored["keep_at"]), int(scored.get("strong_at", 99)),
+                int(scored.get("flag_at", int(scored["keep_at"]) + 1))) if scored else None,
+        conds=conds, prior=_prior(r.get("prior", [0, 0, 0, 0])), min_level=int(r.get("min_level", 2)),
     )
+
+
+def _prior(v: Any) -> tuple[int, int, int, int]:
+    if not (isinstance(v, list) and len(v) == 4 and all(isinstance(x, int) for x in v)):
+        raise ValueError("prior must be a list of 4 integers (document evidence levels 0-3)")
+    return (v[0], v[1], v[2], v[3])
 
 
 # --- gating --------------------------------------------------------------------------------
@@ -241,13 +287,35 @@ class Gate:
     counts: dict[str, int]  # family -> fingerprint hits
     distinct: int
     open: bool
+    forms: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family -> (original, swapped) counts
+    dominant: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.dominant
+    self_evident: dict[str, int] = dataclasses.field(default_factory=dict)  # see SwapRules.self_evident
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
 
+    def level(self, family: str) -> int:
+        """The document's evidence for one pair: 0 not spun, 1 spun (some fingerprint), 2 this
+        pair's own fingerprint, 3 that and the original word absent while the swapped form
+        recurs (the spinner replaced every occurrence, as on the sample: 开展 ×46, 发展 ×0), or
+        the swapped form outnumbering the original far beyond what undamaged text holds
+        (``dominant``: 发展 is the commoner word in such text, so 开展 ≥ 2 × 发展 means most
+        开展 were 发展 even where the spinner left some 发展 alone)."""
+        original, swapped = self.forms.get(family, (1, 0))
+        if original == 0 and swapped >= self.self_evident.get(family, 10**9):  # see SwapRules.self_evident
+            return 3 if self.active(family) else 2
+        if not self.open:
+            return 0
+        if not self.active(family):
+            return 1
+        if swapped >= 2 and (original == 0 or (family in self.dominant and swapped >= self.dominant[family] * original)):
+            return 3
+        return 2
+
     def as_info(self) -> dict[str, Any]:
         return {"open": self.open, "distinct": self.distinct,
-                "fingerprints": {k: v for k, v in sorted(self.counts.items()) if v}}
+                "fingerprints": {k: v for k, v in sorted(self.counts.items()) if v},
+                "levels": {k: self.level(k) for k in sorted(self.forms) if self.level(k) >= 2}}
 
 
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
@@ -262,47 +330,13 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                 for m in p.finditer(t):
                     counts[fam] += 1
                     seen.add(m.group(0))
+    forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
+             for f, (o, w) in sr.pairs.items()}
     if force:
-        return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True)
+        return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
+                    {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
-    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits)
-
-
-# --- jieba boundary guard ------------------------------------------------------------------
-
-@cache
-def tokenizer() -> Any:
-    """jieba, loaded once per process and quietly (the first load reads a 5 MB dictionary)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    t = jieba.Tokenizer()
-    # Build the prefix dictionary here instead of t.initialize(), which writes a cache file to
-    # the temp dir (a stage does no file I/O beyond reading its data). Building takes as long
-    # as reading jieba's cache (about 0.65 s each, measured), so skipping the cache costs nothing.
-    t.FREQ, t.total = t.gen_pfdict(t.get_dict_file())
-    t.initialized = True
-    return t
-
-
-def _token_spans(text: str) -> dict[int, int]:
-    return {s: e for _, s, e in tokenizer().tokenize(text, HMM=False)}
-
-
-def on_boundary(spans: dict[int, int], start: int, end: int) -> bool:
-    """True unless the match cuts through jieba's words (召开|展览, 无效劳动 as one token).
-
-    A token that begins with the match and runs on (开展调研) or ends with it is fine: the
-    match is still a word there, just inside a compound.
-    """
-    ends = {e: s for s, e in spans.items()}
-    if start in spans and end in ends:
-        return True
-    if start in spans:
-        return spans[start] > end  # a compound starting with the word
-    if end in ends:
-        return ends[end] < start  # a compound ending with the word
-    return False
+    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant, sr.self_evident)
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -333,16 +367,58 @@ def _guarded(rule: Rule, text: str, start: int, end: int) -> bool:
     return False
 
 
-def scan(text: str, g: Gate, skips: Any = lambda _rid: False, sr: SwapRules | None = None,
-         use_jieba: bool = True) -> tuple[list[Change], list[Finding]]:
-    """Proposed edits and flags for one block. Nothing unless the document's gate is open."""
+# A short heading or letter-spaced title (第一章 总 那么, 国 务 院 工 作 规 那么): the spaces between
+# Han characters are typography, so the rules read it without them.
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_HEADING_MAX = 40
+
+
+def _compact(text: str) -> tuple[str, list[int]] | None:
+    """The text without the spaces between Han characters, and where each of its characters
+    came from; None unless the block is a short heading-like line with such spaces."""
+    if len(text) > _HEADING_MAX or not _SPACED.search(text) or any(ch in text for ch in "，。；,;"):
+        return None
+    out, where, last = [], [], 0
+    for m in _SPACED.finditer(text):
+        out.append(text[last:m.start()])
+        where += range(last, m.start())
+        last = m.end()
+    out.append(text[last:])
+    where += range(last, len(text))
+    return "".join(out), [*where, len(text)]
+
+
+def scan(text: str, g: Gate, skips: Any = lambda _rid: False,
+         sr: SwapRules | None = None) -> tuple[list[Change], list[Finding]]:
+    """Proposed edits and flags for one block. Unless the document's gate is open, only
+    decisions strong enough to be their own evidence edit, and nothing is flagged."""
     sr = sr or load()
+    compact = _compact(text)
+    if compact is None:
+        return _scan(text, g, skips, sr)
+    ctext, where = compact
+    changes, findings = _scan(ctext, g, skips, sr)
+    out_c: list[Change] = []
+    for c in changes:
+        s, e = where[c.start], where[c.end - 1] + 1
+        before = text[s:e]
+        after = c.after
+        if e - s != c.end - c.start:  # the spaces ran through the word: keep them in place
+            if len(c.after) != len(c.before):
+                findings.append(Finding(c.rule, c.start, c.end, c.before, f"{c.before} may stand for {c.after}"))
+                continue
+            chars = iter(c.after)
+            after = "".join(next(chars) if not ch.isspace() else ch for ch in before)
+        out_c.append(Change(c.rule, s, e, before, after, c.note + " (spaced heading)"))
+    out_f = [Finding(f.rule, where[f.start], where[f.end - 1] + 1, text[where[f.start]:where[f.end - 1] + 1],
+                     f.message, f.level) for f in findings]
+    return out_c, out_f
+
+
+def _scan(text: str, g: Gate, skips: Any, sr: SwapRules) -> tuple[list[Change], list[Finding]]:
     changes: list[Change] = []
     findings: list[Finding] = []
-    if not g.open:
-        return changes, findings
     taken: list[tuple[int, int]] = []
-    spans: dict[int, int] | None = None
     for rule in sr.rules:
         if skips(rule.id):
             continue
@@ -351,17 +427,16 @@ def scan(text: str, g: Gate, skips: Any = lambda _rid: False, sr: SwapRules | No
             rs, re_ = m.span(1) if m.re.groups else (ws, we)  # the swapped word: context around it
             if any(ws < b and a < we for a, b in taken) or _guarded(rule, text, ws, we):
                 continue
-            if use_jieba and rule.jieba_guard:
-                spans = spans if spans is not None else _token_spans(text)
-                if not on_boundary(spans, ws, we):
-                    continue
-            action, cue = rule.decide(_context(text, rs, re_))
+            action, cue = rule.decide(_context(text, rs, re_), g.level(rule.family))
             if action == "keep":
+                continue
+            level = g.level(rule.family)
+            if level == 0 and not (action == "restore" and rule.needs(cue) == 0 and sr.edits_allowed(rule)):
                 continue
             before = text[rs:re_]
             after = rule.replace or sr.pairs[rule.family][0]
             taken.append((ws, we))
-            if action == "restore" and sr.edits_allowed(rule) and g.active(rule.family):
+            if action == "restore" and sr.edits_allowed(rule) and level >= rule.needs(cue):
                 changes.append(Change(rule.id, rs, re_, before, after, cue))
             else:
                 why = _flag_reason(rule, sr, g, action)
