@@ -36,6 +36,7 @@ CONTEXT = "generic.context"  # a line between chrome lines at the page's edges (
 TITLE_SPLIT = "generic.title_split"
 TITLE_LINE = "generic.title_line"
 JOIN_BROKEN = "generic.join_broken"
+TITLE_GAP = 3  # chrome lines at most between an otherwise unnamed title and the body
 HEAD_RUN_MAX = 6  # lines: what stands between the last head chrome and the body is body (title, salutation)
 CHUNK = re.compile(r"^(\d{1,3})、")
 ENDS = re.compile(r"[。！？!?；;：:…”」』）)]$")
@@ -50,14 +51,15 @@ NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no pa
 class Line:
     start: int  # offset of the stripped text in doc.raw
     text: str  # the line without surrounding whitespace
-    key: str  # what rules match: no leading bullet, Traditional folded to Simplified
-    norm: str  # text folded like key, same length as text (find rules cut by its offsets)
+    key: str  # what rules match: no leading bullet or converter's gloss, Traditional folded to Simplified
+    norm: str  # text without glosses, folded like key (find rules cut by its offsets)
+    pos: list[int]  # offset in text of each character of norm
+    own: str  # key in the page's own script (values are lifted from it, not from the fold)
     blank_before: bool
 
-    @property
-    def own(self) -> str:
-        """The key in the page's own script (values are lifted from it, not from the fold)."""
-        return self.text[len(self.text) - len(self.key):]
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """A match's span in norm → its span in text."""
+        return (self.pos[a], self.pos[b - 1] + 1) if b > a else (self.pos[a], self.pos[a])
 
 
 @dataclass
@@ -85,13 +87,23 @@ class Piece:
     edits: list[tuple[str, int, int, str, str, str]] = field(default_factory=list)  # rule, start, end, before, after, note
 
 
-def _lines(raw: str, fold: script.Fold) -> list[Line]:
+def _lines(raw: str, fold: script.Fold, glosses: list[re.Pattern[str]]) -> list[Line]:
+    """The page's lines, with what rules see of each: converters' glosses (繼續(xù)) left out,
+    so 繼續閱讀 still reads as 继续阅读, and the offsets back into the line kept."""
     out, offset, blank = [], 0, False
     for line in raw.split("\n"):
         text = line.strip()
         if text:
-            norm = fold(text)
-            out.append(Line(offset + line.index(text), text, BULLET.sub("", norm), norm, blank))
+            keep = [True] * len(text)
+            for rx in glosses:
+                for m in rx.finditer(text):
+                    keep[m.start():m.end()] = [False] * (m.end() - m.start())
+            pos = [k for k in range(len(text)) if keep[k]] or [0]
+            plain = "".join(text[k] for k in pos) if any(keep) else text
+            norm = fold(plain)
+            key = BULLET.sub("", norm)
+            lead = len(norm) - len(key)
+            out.append(Line(offset + line.index(text), text, key, norm, pos, plain[lead:], blank))
             blank = False
         else:
             blank = bool(out)
@@ -255,6 +267,11 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
                     pg.lifter.lift(name, value)
                 segs.append(Seg(ln.start, ln.text, None, pg.meta_rule, ln.blank_before, line=i))
                 continue
+        cut = _cut_inline(ln, i, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
+                          pg.lifter)
+        if any(c.rule and c.rule.flag for c in cut):  # a truncation notice says more than its site words
+            segs.extend(cut)
+            continue
         if edge and not pg.opts.skips("generic.lexicon") and classify.features(ln.key, pg.lex).lexicon_chrome(pg.lex, True):
             segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
                             note="short line of site words at the page's edge"))
@@ -263,8 +280,6 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
             segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
                             note="dense in site words"))
             continue
-        cut = _cut_inline(ln, i, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
-                          pg.lifter)
         tail = tail or any(s.rule and s.rule.ends_body for s in cut) and i > first
         segs.extend(cut)
     _unclaim_lone_title(segs)
@@ -280,34 +295,38 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
 def _chunks(segs: list[Seg], rule: ChromeRule) -> list[Seg]:
     """Preview chunks a site numbers 1、 2、 3、 across the document: when a number in that
     sequence starts a line in the middle of a sentence (the line before ends without a
-    sentence mark, or punctuation or another heading follows the number), every number of the
-    sequence is chrome and each chunk goes on from the one before."""
-    body = [s for s in segs if not s.rule_id]
-    chain, want = [], 1
-    for k, s in enumerate(body):
+    sentence mark, or punctuation or another heading follows the number; the rule's own
+    pattern already cut those), every number of the sequence is chrome and each chunk goes on
+    from the one before."""
+    chain: list[tuple[int, bool]] = []  # (index in segs, breaks a sentence)
+    want, before = 1, None
+    for k, s in enumerate(segs):
         m = CHUNK.match(s.text)
-        if m and int(m[1]) == want:
-            chain.append(k)
+        if s.rule_id == rule.id and m and int(m[1]) == want:
+            chain.append((k, True))
             want += 1
-    def broken(k: int) -> bool:
-        rest = body[k].text[CHUNK.match(body[k].text).end():]
-        return bool(NO_START.match(rest) or MARKER.match(rest)) or (k > 0 and not ENDS.search(body[k - 1].text))
-    if len(chain) < 2 or not any(broken(k) for k in chain[1:]):
+        elif not s.rule_id:
+            if m and int(m[1]) == want:
+                rest = s.text[m.end():]
+                broken = bool(NO_START.match(rest) or MARKER.match(rest)) or (
+                    before is not None and not ENDS.search(before.text))
+                chain.append((k, broken and want > 1))
+                want += 1
+            before = s
+    if len(chain) < 2 or not any(broken for _, broken in chain):
         return segs
+    members = {k: broken for k, broken in chain if not segs[k].rule_id}
     out = []
-    cut = {id(body[k]): k for k in chain}
-    for s in segs:
-        if id(s) not in cut:
+    for k, s in enumerate(segs):
+        if k not in members:
             out.append(s)
             continue
-        k = cut[id(s)]
         n = CHUNK.match(s.text).end()
         rest = s.text[n:]
         out.append(Seg(s.start, s.text[:n], rule, rule.id, s.blank_before, line=s.line))
         if rest.strip():
             gap = len(rest) - len(rest.lstrip())
-            go_on = k > 0 and broken(k)
-            out.append(Seg(s.start + n + gap, rest.strip(), line=s.line, cont=rule.id if go_on else ""))
+            out.append(Seg(s.start + n + gap, rest.strip(), line=s.line, cont=rule.id if members[k] else ""))
     return out
 
 
@@ -325,9 +344,18 @@ def _context(segs: list[Seg], first: int, last: int, titles: set[str], strip: tu
         run = [s for s in head[marks[-1] + 1:] if not s.rule_id]
         later = {_fold_spaces(s.text) for s in head[marks[-1] + 1:] if not s.rule_id}
         later |= {_fold_spaces(s.text) for s in segs if not s.rule_id and s.line >= first}
+        lines: dict[int, str] = {}  # a line's body text, glosses and all other cuts closed up
         for s in head[:marks[-1]]:
-            folded = _fold_spaces(sitemeta.clean_title(s.text, strip))
-            if not s.rule_id and not s.kept and (folded not in titles or _fold_spaces(s.text) in later):
+            if not s.rule_id:
+                lines[s.line] = lines.get(s.line, "") + s.text
+        if not titles and not any(_title_like(s.text) for s in run):
+            # no title anywhere else, none right above the body: the title-shaped line nearest it
+            near = [n for n, t in lines.items() if _title_like(t) and len(classify.HAN.findall(t)) >= 4
+                    and sum(chrome(x) for x in head if x.line > n) <= TITLE_GAP]
+            titles = {_fold_spaces(lines[near[-1]])} if near else titles
+        for s in head[:marks[-1]]:
+            folded = _fold_spaces(sitemeta.clean_title(lines.get(s.line, s.text), strip))
+            if not s.rule_id and not s.kept and (folded not in titles or folded in later):
                 s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
         if len(run) > HEAD_RUN_MAX:
             for s in run[:-HEAD_RUN_MAX]:
@@ -387,11 +415,13 @@ def _cut_inline(ln: Line, i: int, rules: list[ChromeRule], lifter: Lifter) -> li
     hits: list[tuple[int, int, ChromeRule]] = []
     for r in rules:
         for rx in r.find:
-            for m in rx.finditer(ln.norm):
+            for m in rx.finditer(ln.text if r.joins else ln.norm):  # glosses are only in the text
                 if m.end() > m.start():
-                    hits.append((m.start(), m.end(), r))
+                    hits.append((m.start(), m.end(), r) if r.joins else (*ln.span(m.start(), m.end()), r))
                     for name in m.groupdict():
-                        lifter.lift(name, ln.text[m.start(name):m.end(name)] if m.start(name) >= 0 else None)
+                        if m.start(name) >= 0:
+                            a, b = (m.start(name), m.end(name)) if r.joins else ln.span(m.start(name), m.end(name))
+                            lifter.lift(name, ln.text[a:b])
     out, last, blank = [], 0, ln.blank_before
     for a, b, r in sorted(hits, key=lambda h: (h[0], -h[1])):
         if a < last:
@@ -604,9 +634,10 @@ def _simplified(pieces: list[Piece]) -> None:
 
 def clean(doc: Document, opts: Options) -> Document:
     page_script = script.detect(doc.raw)
-    lines = _lines(doc.raw, script.folder(page_script))
-    profile, signals = profiles.detect("\n".join(ln.key for ln in lines))
     generic = profiles.generic()
+    glosses = [rx for r in generic.chrome if r.joins and not opts.skips(r.id) for rx in r.find]
+    lines = _lines(doc.raw, script.folder(page_script), glosses)
+    profile, signals = profiles.detect("\n".join(ln.key for ln in lines))
     used = [profile] if profile is generic else [profile, generic]
     assert generic.lexicon is not None
     meta = Meta(site=profile.id, script=page_script)
@@ -626,11 +657,10 @@ def clean(doc: Document, opts: Options) -> Document:
         for p in used:
             if not opts.skips(f"{p.id}.html_title"):
                 lifter.lift("title", next((m[1] for rx in p.html_title if (m := rx.fullmatch(own_title))), None))
-    if meta.title and page_script == "traditional" and opts.to_simplified:
-        meta.title = script.to_simplified(meta.title)
     pieces = _pieces(profile, segs, opts, meta)
     if opts.to_simplified and page_script == "traditional":
         _simplified(pieces)
+        meta.title = script.to_simplified(meta.title)
 
     # Blocks in page order; ids are assigned here, once, and never change afterwards.
     items: list[tuple[int, Seg | Piece]] = [(s.start, s) for s in segs if s.rule_id]

@@ -368,3 +368,133 @@ def test_a_site_is_added_by_writing_one_file(user_profiles: Path) -> None:
     assert (doc.meta.site, doc.meta.site_name) == ("mysite", "我的文库")
     assert doc.text_view() == "正文第一段。\n"
     assert {b.rule for b in doc.chrome} == {"mysite.buttons"}
+
+
+# --- the cross-site classifier (no profile names these pages) -----------------------------------
+def test_body_only_paste_of_the_sample_is_kept_whole_and_split_into_its_paragraphs() -> None:
+    raw = (ROOT / "samples" / "huiwen-728690.txt").read_text(encoding="utf-8")
+    body = max(raw.splitlines(), key=len)
+    for text in (body, body.replace(" ", "\n")):  # on one line, or one paragraph a line
+        doc = run(text)
+        assert doc.meta.site == "generic" and not doc.chrome
+        assert len(doc.body) == 18 and doc.body[0].text == "城乡党建推动科学开展调研报告"
+
+
+@pytest.mark.parametrize(("rows", "meta"), [
+    ("文档编号:3146226\n上传时间:2021-06-18\n格式:DOCX\n页数:23\n大小:79.99KB\n",  # one field a line
+     {"doc_id": "3146226", "date": "2021-06-18", "format": "DOCX", "pages": 23, "size": "79.99KB"}),
+    ("• 文档编号:3146226\n- 上传时间：2021-06-18\n• 格式: DOCX\n",  # bullets and dashes
+     {"doc_id": "3146226", "date": "2021-06-18", "format": "DOCX"}),
+    ("上传人:b****6 文档编号:7176216 格式:DOCX 页数:23 大小:79.99KB\n",  # one row
+     {"uploader": "b****6", "doc_id": "7176216", "format": "DOCX", "pages": 23, "size": "79.99KB"}),
+    ("    •  资源ID:4455667       资源大小:2.31 MB        全文页数:4页\n",  # indented, spaced
+     {"doc_id": "4455667", "size": "2.31MB", "pages": 4}),
+    ("• 报告页数\n18 页\n• 报告大小\n1.26 MB\n",  # a label on its line, the value on the next
+     {"pages": 18, "size": "1.26MB"}),
+])
+def test_metadata_in_any_layout(rows: str, meta: dict) -> None:
+    page = "首页 > 文库 > 工作总结\n立即下载\n" + rows + "收藏\n工作总结\n" + "今年以来，我们认真落实各项工作任务，取得了较好的成绩。\n" * 3
+    doc = run(page)
+    for field, value in meta.items():
+        assert getattr(doc.meta, field) == value, field
+    assert doc.text_view().splitlines()[0] == "工作总结"
+    assert all(b.rule in ("generic.meta", "generic.breadcrumb", "generic.buttons") for b in doc.chrome)
+
+
+def test_a_line_between_chrome_lines_is_chrome_but_the_title_before_the_body_stays() -> None:
+    page = ("某某文库\n首页\n教育频道\n登录 注册\n社区志愿服务总结\n"
+            "今年以来，社区志愿服务队坚持每周开展活动，服务居民一千余人次。\n队员们的热情受到居民的好评。\n"
+            "相关文档推荐\n志愿服务心得\n关于我们\n")
+    doc = run(page)
+    assert doc.text_view() == ("社区志愿服务总结\n今年以来，社区志愿服务队坚持每周开展活动，服务居民一千余人次。\n"
+                               "队员们的热情受到居民的好评。\n")
+    assert [(b.text, b.rule) for b in doc.chrome] == [
+        ("某某文库", "generic.lexicon"), ("首页", "generic.buttons"), ("教育频道", "generic.context"),
+        ("登录 注册", "generic.lexicon"), ("相关文档推荐", "generic.related"), ("志愿服务心得", "generic.related"),
+        ("关于我们", "generic.related")]
+    assert all(e.note for e in doc.edits if e.rule == "generic.context")  # every removal says why
+
+
+def test_a_body_only_page_keeps_short_lines_at_its_end() -> None:
+    page = "关于开展安全检查的通知\n各单位：\n为切实做好节前安全工作，经研究决定开展一次安全大检查。\n县安委会办公室\n2024年1月20日\n"
+    doc = run(page)
+    assert not doc.chrome and doc.text_view() == page
+
+
+@pytest.mark.parametrize("notice", [
+    "还剩5页未读,继续阅读", "还剩5页未读，继续阅读", "已阅读3页，还剩12页未读 继续免费阅读",
+    "(未完,全文共1109字,当前显示253字)", "本资源只提供10页预览,全部文档请下载后查看!喜欢就下载吧",
+])
+def test_truncation_is_warned_in_any_punctuation_and_the_notice_leaves_the_body(notice: str) -> None:
+    page = (CASES / "huiwen.txt").read_text(encoding="utf-8").replace("此文档下载收益归作者所有", notice + "\n此文档下载收益归作者所有")
+    doc = run(page)
+    assert [f.level for f in doc.flags] == ["warning"] and "truncated preview" in doc.flags[0].message
+    assert notice not in doc.text_view() and "未读" not in doc.text_view() and "当前显示" not in doc.text_view()
+    assert doc.text_view().splitlines()[-1] == "继续扩大藏书规模,争取年底前达到两千册。"  # the body's own 继续 stays
+    assert doc.text_view().splitlines()[0] == "社区图书角建设情况汇报"
+
+
+def test_preview_chunk_numbers_are_cut_and_the_sentence_joined() -> None:
+    page = ("上传人:a****1 文档编号:123456 上传时间:2023-01-05 格式:DOC 页数:3 大小:20.00KB\n返回 下载 相关 举报\n"
+            "1、会议纪要本次会议研究了下半年的工作安排，明确了各部门的任务，同时\n"
+            "2、,要求各部门在月底前报送工作计划。二、工作要求各部门要高度重视，\n"
+            "3、认真抓好落实。\n")
+    doc = run(page)
+    assert doc.text_view().splitlines() == [
+        "会议纪要",  # the title the first chunk glued to the first sentence
+        "本次会议研究了下半年的工作安排，明确了各部门的任务，同时,要求各部门在月底前报送工作计划。",
+        "二、工作要求", "各部门要高度重视，认真抓好落实。"]
+    assert [b.text for b in doc.chrome if b.rule == "generic.chunk_number"] == ["1、", "2、", "3、"]
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("为做好工作，特制定本方案。二、工作目标到年底完成全部任务，确保质量。",
+     ["为做好工作，特制定本方案。", "二、工作目标", "到年底完成全部任务，确保质量。"]),
+    ("二、工作目标（一）近期目标到2025年底，覆盖全部小区。",
+     ["二、工作目标", "（一）近期目标", "到2025年底，覆盖全部小区。"]),
+    ("一、指导思想以改善人居环境为目标，坚持政府推动。", ["一、指导思想", "以改善人居环境为目标，坚持政府推动。"]),
+    ("（二）阶段目标 第一季度完成宣传动员。", ["（二）阶段目标", "第一季度完成宣传动员。"]),
+    # not a heading glued to text: a word that goes on, a clause too short, an Arabic item
+    ("一、工作目标是实现全覆盖，不留死角。", ["一、工作目标是实现全覆盖，不留死角。"]),
+    ("（一）基本情况良好，运行平稳。", ["（一）基本情况良好，运行平稳。"]),
+    ("全年增长了1.5亿元，比上年提高2.3个百分点。", ["全年增长了1.5亿元，比上年提高2.3个百分点。"]),
+])
+def test_glued_headings_are_split_only_where_the_boundary_is_clear(text: str, parts: list[str]) -> None:
+    assert run(f"工作方案\n{text}\n").text_view().splitlines()[1:] == parts
+
+
+def test_traditional_mirror_pinyin_is_cut_and_the_script_is_recorded() -> None:
+    page = "社區數(shù)字化建設方案\n下載本文檔\n為推進社區數(shù)字化建設，現制定本方案，請各單位認真執行。\n還剩5頁未讀，繼續(xù)閱讀\n"
+    doc = run(page)
+    assert doc.meta.script == "traditional"
+    assert doc.text_view() == "社區數字化建設方案\n為推進社區數字化建設，現制定本方案，請各單位認真執行。\n"
+    assert [f.rule for f in doc.flags] == ["generic.truncated"]  # 繼續(xù)閱讀 read as 继续阅读
+    folded = run(page, Options(to_simplified=True))
+    assert folded.text_view() == "社区数字化建设方案\n为推进社区数字化建设，现制定本方案，请各单位认真执行。\n"
+    assert folded.meta.title == "社区数字化建设方案"
+    assert {e.rule for e in folded.edits} >= {"generic.to_simplified", "generic.pinyin_gloss"}
+
+
+def test_simplified_page_is_recorded_as_such() -> None:
+    assert run("工作总结\n今年的工作取得了新的进展。\n").meta.script == "simplified"
+
+
+@pytest.mark.parametrize(("page", "title"), [
+    ("<html><head><title>(转)员工培训管理制度 - 老周的博客 - 博客园</title></head><body><p>登录</p><p>注册</p>"
+     "<h1>(转)员工培训管理制度</h1><p>第一条 为提高员工的业务能力和综合素质，规范培训工作，特制定本制度。</p></body></html>",
+     "员工培训管理制度"),
+    ("家庭教育讲座讲稿文档格式.docx\n立即下载\n各位家长：今天和大家聊一聊孩子的阅读习惯，每天陪孩子读书二十分钟。\n",
+     "家庭教育讲座讲稿"),
+    ("当前位置:文档库 › 机关食堂管理制度\n机关食堂管理制度\n7、勤学如春起之苗,不见其增,日有所长。——陶渊明\n"
+     "第一条 为加强机关食堂管理,保障饮食安全,结合本单位实际,制定本制度。\n", "机关食堂管理制度"),
+])
+def test_title_from_any_candidate_without_site_junk(page: str, title: str) -> None:
+    name = "p.html" if page.startswith("<html>") else "p.txt"
+    doc = structure_of(clean(ingest(page.encode(), name), Options()))
+    assert doc.meta.title == title
+    assert [b.text for b in doc.body if b.kind == "title"] == [title]
+
+
+def structure_of(doc: Document) -> Document:
+    from pipeline.structure import structure
+    return structure(doc, Options())
