@@ -25,12 +25,14 @@ from .sitemeta import Lifter
 STAGE = "clean"
 BULLET = re.compile(r"^(?:[•●▪◦·*]|[-–—](?=\s)(?!\s*\d{1,4}\s*[-–—]\s*$))\s*")
 FIND_SHARE = 0.6  # a line mostly cut out by find rules (a truncation notice) counts as chrome for the core
-LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")
-LABEL_MAX = 8  # characters: a line this short may be a label whose value is on the next line
+# 股票代码 : or (来源:…) — a label row or a source line never continues a sentence
+LABEL_ROW = re.compile(r"^(?:[^，。,.\s]{1,10} ?[:：]|[(（]来源[:：])")
+LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")  # a line that may be a label whose value is on the next line
 MATCH_MAX = 500
 EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line  # characters: whole-line chrome rules only look at lines this short
 TITLE_PARTS = re.compile(r" [-|–—] |_| \| ")  # a <title>'s parts: the document's, the site's
 NUMBERED_COPY = re.compile(r"(.{2,80}?)\d{1,3}")
+CUT = ("..", "…")  # a title the site shortened: 2024年秋季学期班主任工作计..
 CRUMB = re.compile(r"[>›»]")
 CONTEXT = "generic.context"  # a line between chrome lines at the page's edges (no rule of its own)
 TITLE_SPLIT = "generic.title_split"
@@ -38,10 +40,11 @@ TITLE_LINE = "generic.title_line"
 JOIN_BROKEN = "generic.join_broken"
 TITLE_GAP = 3  # chrome lines at most between an otherwise unnamed title and the body
 HEAD_RUN_MAX = 6  # lines: what stands between the last head chrome and the body is body (title, salutation)
+UNITS = r"[万亿千百元%个倍年月日号时分秒人户家项件次天吨米亩]"
 CHUNK = re.compile(r"^(\d{1,3})、")
 ENDS = re.compile(r"[。！？!?；;：:…”」』）)]$")
 MARKER = re.compile(r"(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
-                    r"|\d{1,2}(?:\.\d{1,2})+(?![\d万亿千百元%个倍])|\d{1,2}(?:[、．]|\.(?![\d]))(?![万亿千百元%个倍]))")
+                    r"|\d{1,2}(?:\.\d{1,2})+ ?(?=[\u4e00-\u9fff])(?!" + UNITS + r")|\d{1,2}(?:[、．]|\.(?![\d]))(?!" + UNITS + r"))")
 HEADING_SPLIT = "generic.heading_split"
 GLUED_HEADING = "generic.glued_heading"
 NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no paragraph starts with these
@@ -253,11 +256,12 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
             continue
         if edge and not pg.opts.skips(pg.meta_rule):
             values = sitemeta.meta_line(pg.profiles, ln.key, pg.lifter, ln.own)
-            if values is None and pair is None and i + 1 < len(lines) and len(ln.key) <= LABEL_MAX:
-                # A label on its line and its value on the next: • 报告页数 / 18 页
+            if (values is None and pair is None and i + 1 < len(lines) and LABEL.fullmatch(ln.key)
+                    and sitemeta.meta_line(pg.profiles, lines[i + 1].key, pg.lifter) is None):
+                # A label on its line and its bare value on the next: • 报告页数 / 18 页
                 both = f"{ln.key}:{lines[i + 1].key}"
                 values = sitemeta.meta_line(pg.profiles, both, pg.lifter, f"{ln.own}:{lines[i + 1].own}")
-                if values is not None and ("filename" in values or not values and not LABEL.fullmatch(ln.key)):
+                if values is not None and "filename" in values:
                     values = None  # a site name above the filename line is no label of it
                 pair = i + 1 if values is not None else None
             elif pair == i:
@@ -265,6 +269,9 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
             if values is not None:
                 for name, value in values.items():
                     pg.lifter.lift(name, value)
+                if (head and segs and not segs[-1].rule_id and not pg.lifter.meta.title and _title_like(segs[-1].text)
+                        and len(classify.HAN.findall(segs[-1].text)) >= 4 and not segs[-1].text.endswith(CUT)):
+                    pg.titles.add(_fold_spaces(segs[-1].text))  # the line above a metadata row is the page's title
                 segs.append(Seg(ln.start, ln.text, None, pg.meta_rule, ln.blank_before, line=i))
                 continue
         cut = _cut_inline(ln, i, [r for r in find_rules if (head or not r.head_only) and (edge or not r.edges_only)],
@@ -463,7 +470,8 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options, meta: Meta) -> list[Piec
         pos = list(range(s.start, s.start + len(s.text)))
         rule, closes = (_joined(segs, body[n - 1][0], i) if n else None) or (None, False)
         note = ""
-        if rule is None and n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_paragraph(s.text):
+        if (rule is None and n and (n - 1) in wrapped and not s.blank_before and not paragraphs.starts_paragraph(s.text)
+                and not LABEL_ROW.match(s.text)):
             between = segs[body[n - 1][0] + 1:i]
             if all(b.rule and b.rule.page_break and not b.blank_before for b in between):
                 rule, note = join_rule, f"across {len(between)} page marker(s)" if between else ""
@@ -504,6 +512,16 @@ def _pieces(p: Profile, segs: list[Seg], opts: Options, meta: Meta) -> list[Piec
     return [q for q in pieces if q.text]
 
 
+CJK_BEFORE = re.compile(r"[\u3400-\u9fff，。、；：！？）》”」』:;!?)]$")
+HAN_AFTER = re.compile(r"\s?[\u3400-\u9fff]{4}")
+PAIRS = ("“”", "《》", "（）", "()", "「」", "【】")
+
+
+def _open(text: str) -> bool:
+    """True when a quote or bracket opened in ``text`` is still open at its end."""
+    return any(text.count(a) > text.count(b) for a, b in PAIRS)
+
+
 SENTENCE_BEFORE = re.compile(r"[。！？!?：:][”’」』）)]?$")
 HEAD_RUN = re.compile(r"[^，。！？；：,.!?;:]{1,20}")
 
@@ -520,6 +538,10 @@ def _heading_gaps(text: str, first: bool) -> list[tuple[int, int]]:
             continue
         before = text[:at].rstrip()
         head = text[start:at].strip()
+        if _open(before) or before.endswith("第") or not CJK_BEFORE.search(before):
+            continue  # inside quotes or brackets (“安全第一、预防为主”), or after Latin text (Revision 3.0)
+        if before.endswith((":", "：")) and not (m.end() < len(text) and HAN_AFTER.match(text, m.end())):
+            continue  # 当前价:25.66 元 — a label's value, not an item
         after_sentence = bool(SENTENCE_BEFORE.search(before))
         after_heading = bool(MARKER.match(head)) and HEAD_RUN.fullmatch(head[MARKER.match(head).end():] or "x") is not None
         after_title = first and start == 0 and _title_like(head) and not classify.NUMBERED.match(head)

@@ -53,6 +53,8 @@ def is_numbered_heading(text: str, marker: str, r: StructureRules) -> bool:
     if not heading_words(rest, r, r["numbered"]["max_chars"]):
         return False
     inner = r.closers.sub("", rest)
+    if r.heading_clause.search(inner):
+        return False
     return not any(m.end() < len(inner) for m in r.sentence_end.finditer(inner))
 
 

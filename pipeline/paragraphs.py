@@ -27,7 +27,7 @@ SENTENCE_END = re.compile(r"[。！？!?；;：:…」』”\"’）)】》]$")
 ITEM_START = re.compile(
     rf"^(?:第[一二三四五六七八九十百零〇\d]+[章节條条部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
     rf"|\d{{1,2}}(?:\.\d+)*(?:[、．\s]|\.(?!\d))|[①-⑳⑴-⒇]|[•●▪◦]"
-    rf"|[\[［【〔]\d{{1,3}}[\]］】〕])"  # references: [1] ［1］ 【1】
+    rf"|[\[［【〔]\d{{1,3}}[\]］】〕]|【[^】]{{1,10}}】)"  # references [1] ［1］ 【1】, labels 【量化】
 )
 # A space between CJK text (or CJK and digits) twice in a line: cells of a table row, not prose.
 CELL_GAP = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}\d])|(?<=[{CJK}\d]) +(?=[{CJK}])")
@@ -42,6 +42,8 @@ def space_breaks(text: str) -> list[int]:
     return [m.start() for m in SPACE_BREAK.finditer(text)]
 
 
+HEADING_PART = re.compile(rf"[^，,。；;]*[{CJK}][^，,。；;]*[{CJK}][^，,。；;]*")  # two Han characters, no clause
+JOINED_MIN_MEAN = 12  # characters: the mean length of the paragraphs of a joined line
 FULL_STOP = re.compile(r"[。！？][”’」』）]?$")
 HEADING_NUMBER_END = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇款]$")  # 第一章 总则: one heading
 
@@ -54,7 +56,11 @@ def joined_breaks(text: str) -> list[int]:
     if len(breaks) < 2:
         return []
     parts = [text[a + 1:b] for a, b in zip([-1, *breaks], [*breaks, len(text)])]
-    return breaks if any(len(p) >= 15 and FULL_STOP.search(p) for p in parts) else []
+    whole = sum(1 for p in parts[:-1] if FULL_STOP.search(p) or len(p) <= 20 and HEADING_PART.fullmatch(p))
+    # Most parts must be whole sentences or headings: single spaces inside PDF-wrapped text
+    # (宏 观 经 济, 1145.22 亿 元) are not paragraph breaks.
+    long_enough = sum(map(len, parts)) >= JOINED_MIN_MEAN * len(parts)
+    return breaks if long_enough and whole * 2 >= len(parts) - 1 and any(FULL_STOP.search(p) for p in parts) else []
 
 
 def width(text: str) -> int:

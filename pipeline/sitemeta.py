@@ -13,9 +13,12 @@ from .model import Meta
 from .profiles import EXTENSION, Profile
 
 META_SEPARATORS = re.compile(r"[\s|•·●▪◦,，;；/*\-–—]*")
+MUST_AGREE = ("filename", "doc_id")  # a page shows one; dates and sizes may differ (posted vs uploaded)
+SEPARATOR_RUN = re.compile(r"[\s|•·●▪◦,，;；/*\-–—]+")
 DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
 KEYWORD_TOKEN = re.compile(r"[^\s。，、；：！？,.;:!?]{1,16}")
 SPACES = re.compile(r"\s+")
+LOOSE_MAX, LOOSE_CHARS = 3, 8  # loose words a metadata row may carry, and their length
 SIZE = re.compile(r"([\d.]+)([KMGkmg])[Bb]?")
 
 
@@ -100,11 +103,27 @@ def _pairs(p: Profile, key: str, own: str, lifter: Lifter) -> dict[str, str] | N
         rest.append(key[last:a] if a > last else "")
         last = max(last, b)
     rest.append(key[last:])
-    if not META_SEPARATORS.fullmatch("".join(rest)):
-        return None
-    if not all(lifter.agrees(n, v) for n, v in values.items()):
+    loose = [t for part in rest for t in SEPARATOR_RUN.split(part) if t]
+    if loose:
+        # A row of fields may carry a few loose words (a channel, a button: 实习报告范文 我要投稿);
+        # it still needs a field that is lifted and to be mostly fields.
+        covered = sum(b - a for a, b in _merged(spans))
+        if not values or len(loose) > LOOSE_MAX or any(len(t) > LOOSE_CHARS for t in loose) or covered < 0.5 * len(
+                "".join(key.split())):
+            return None
+    if not all(lifter.agrees(n, v) for n, v in values.items() if n in MUST_AGREE):
         return None  # a second, different filename or ID is body text, not the site's label
     return values
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def keywords(key: str, title: str) -> list[str] | None:

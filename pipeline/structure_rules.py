@@ -36,6 +36,7 @@ class StructureRules:
     summary_topics: re.Pattern[str]
     topic_separator: re.Pattern[str]
     not_heading: tuple[re.Pattern[str], ...]
+    heading_clause: re.Pattern[str]
     families: tuple[Family, ...]  # by rank
     lead_end: re.Pattern[str]
     lead_no_inside: re.Pattern[str]
@@ -82,6 +83,7 @@ def compile_rules(data: dict[str, Any]) -> StructureRules:
             summary_topics=_re(data["summary"]["topics"], "summary.topics"),
             topic_separator=_re(data["summary"]["topic_separator"], "summary.topic_separator"),
             not_heading=tuple(_re(p, "shape.not_heading") for p in data["shape"]["not_heading"]),
+            heading_clause=_re(data["numbered"]["clause_inside"], "numbered.clause_inside"),
             families=tuple(sorted(
                 (Family(f["id"], _re(f["pattern"], f["id"]), int(f["rank"])) for f in data["numbering"]),
                 key=lambda f: f.rank,
