@@ -55,6 +55,47 @@ def _starts(text: str, words: tuple[str, ...], marker: str) -> str | None:
     return None
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LINKS = "的和与及、"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """One pair's compounds from jieba's dictionary (rules/restore/lexicon.toml, built by
+    bench/build_lexicon.py): the text around a swapped form that makes a word with the original
+    (参加度 → 参与度) or is a word as it stands (系统工程)."""
+
+    words: dict[tuple[str, str], tuple[str, str]]  # (text left of S, text right of S) -> (kind, note)
+    max_left: int
+    max_right: int
+
+    @classmethod
+    def build(cls, data: dict[str, Any], swapped: str) -> Lexicon:
+        words: dict[tuple[str, str], tuple[str, str]] = {}
+        for kind in ("keep", "restore"):  # a restore entry wins a tie: it is the rarer, stronger fact
+            for text, at, f_original, f_seen in data.get(kind, []):
+                if text[at:at + len(swapped)] != swapped:
+                    raise PipelineError(f"lexicon: {text!r} has no {swapped} at {at}")
+                words[(text[:at], text[at + len(swapped):])] = (kind, f"lex {text} {f_original}/{f_seen}")
+        return cls(words, max((len(a) for a, _ in words), default=0), max((len(b) for _, b in words), default=0))
+
+    def find(self, left: str, right: str) -> tuple[str, str] | None:
+        """(kind, note) of the longest word the match makes with its neighbours, or None. A word
+        that adds one character after the match (参与度, 发展商) counts only where that character
+        ends the word (参加度和满意度), not where it starts the next one (开展商务活动)."""
+        best, size = None, 0
+        for a in range(min(self.max_left, len(left)) + 1):
+            lp = left[len(left) - a:]
+            for b in range(min(self.max_right, len(right)) + 1):
+                hit = self.words.get((lp, right[:b]))
+                if hit is None or a + b <= size:
+                    continue
+                if a == 0 and b == 1 and len(right) > 1 and _HAN.match(right[1]) and right[1] not in _LINKS:
+                    continue
+                best, size = hit, a + b
+        return best
+
+
 @dataclass(frozen=True)
 class Cond:
     """One condition of a rule (see the header of swaps.toml); all given fields must hold."""
@@ -71,19 +112,29 @@ class Cond:
     right_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
+    # "restore" / "keep": the text around the match forms a word of the lexicon table
+    # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
+    lexicon: str | None = None
+    lex: Lexicon | None = None
     action: Action = "restore"
     weight: int = 0
     note: str = ""
 
     @classmethod
-    def parse(cls, d: dict[str, Any], where: str) -> Cond:
+    def parse(cls, d: dict[str, Any], where: str, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note"}
+        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
             raise PipelineError(f"{where}: action must be restore, keep or flag")
+        if d.get("lexicon", "restore") not in ("restore", "keep"):
+            raise PipelineError(f"{where}: lexicon must be restore or keep")
+        if "lexicon" in d and lex is None:
+            raise PipelineError(f"{where}: no lexicon table for this family")
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
+        if "lexicon" in d:
+            kw["lexicon"], kw["lex"] = d["lexicon"], lex
         for k in ("left_re", "right_re", "block_re"):
             if k in d:
                 kw[k] = re.compile(d[k])
@@ -121,6 +172,11 @@ class Cond:
                 if not m:
                     return None
                 cues.append(m.group(0) or "∅")
+        if self.lexicon is not None and self.lex is not None:
+            found = self.lex.find(c.left, c.right)
+            if found is None or found[0] != self.lexicon:
+                return None
+            cues.append(found[1])
         if self.object is not None:
             hit = self._object(c.right)
             if hit is None:
@@ -231,8 +287,10 @@ def load() -> SwapRules:
     dominant: dict[str, float] = {}
     self_evident: dict[str, int] = {}
     gate: dict[str, Any] = {}
+    lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
         gate.update(data.get("gate", {}))
+        lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
         for name, fam in data.get("family", {}).items():
             fps[name] = tuple(re.compile(p) for p in fam.get("fingerprints", []))
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
@@ -240,10 +298,11 @@ def load() -> SwapRules:
                 dominant[name] = float(fam["dominant"])
             if "self_evident" in fam:
                 self_evident[name] = int(fam["self_evident"])
+    lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps"):
         where = f"{path.name}: rule {r['id']}"
         try:
-            rule_list.append(_parse_rule(r, where))
+            rule_list.append(_parse_rule(r, where, lexica.get(r.get("family", ""))))
         except KeyError as e:
             raise PipelineError(f"{where}: missing {e}") from e
         except (re.error, TypeError, ValueError) as e:
@@ -255,11 +314,11 @@ def load() -> SwapRules:
                      int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
 
 
-def _parse_rule(r: dict[str, Any], where: str) -> Rule:
+def _parse_rule(r: dict[str, Any], where: str, lex: Lexicon | None = None) -> Rule:
     if r["mode"] not in ("high", "context", "flag"):
         raise ValueError(f"mode must be high, context or flag, not {r['mode']!r}")
     scored = r.get("scored")
-    conds = tuple(Cond.parse(c, where) for c in r.get("cue" if scored else "when", []))
+    conds = tuple(Cond.parse(c, where, lex) for c in r.get("cue" if scored else "when", []))
     both = r.get("guard_both")
     return Rule(
         id=r["id"], family=r["family"], pattern=re.compile(r["match"]), replace=r.get("replace", ""),

@@ -237,6 +237,31 @@ def test_document_evidence_from_the_forms_alone() -> None:
         assert restore_text("开展专项整治", "b0", g, None, Options())[1:] == ([], [])
 
 
+def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
+    """lexicon.toml is exactly what bench/build_lexicon.py makes from the installed jieba
+    dictionary (regenerate it after changing a pair), and its words decide as documented."""
+    import importlib.util
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("build_lexicon", root / "bench" / "build_lexicon.py")
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    import jieba
+    freq = build.read_dict(Path(jieba.__file__).parent / "dict.txt")
+    table = next(d["lexicon"] for _p, d in rules.load("restore") if "lexicon" in d)
+    sr = swaps.load()
+    for fam in build.FAMILIES:
+        assert build.entries(freq, *sr.pairs[fam]) == (table[fam]["restore"], table[fam]["keep"]), fam
+
+    def lex(fam: str) -> swaps.Lexicon:
+        return swaps.Lexicon.build(table[fam], sr.pairs[fam][1])
+    assert lex("canyu").find("提高群众的", "度和满意度")[0] == "restore"
+    assert lex("canyu").find("", "度假") is None  # one character after the match must end the word
+    assert lex("fazhan").find("", "商务活动") is None and lex("fazhan").find("", "商。")[0] == "restore"
+    assert lex("fazhan").find("", "中国家")[1] == "lex 开展中国家 1135/0"  # the longest word decides
+    assert lex("xiangmu").find("系统", "")[0] == "keep"
+
+
 def test_restore_loads_no_segmenter() -> None:
     """No dictionary load at process start: the restore stage never imports jieba."""
     import subprocess
@@ -295,7 +320,7 @@ def test_rules_under_the_bar_only_flag(heldout_score: spinner.Score) -> None:
 
 
 # Recall floors measured on the committed held-out corpus (see bench/restore_eval.py for the table).
-FLOORS = {"fazhan": 0.72, "fuwu": 0.92, "ze": 0.82, "jichu": 0.96, "gonggu": 0.62, "jili": 0.40,
+FLOORS = {"fazhan": 0.82, "fuwu": 0.92, "ze": 0.82, "jichu": 0.96, "gonggu": 0.62, "jili": 0.40,
           "guangda": 0.95, "fanying": 0.95, "shulian": 0.95, "lijie": 0.48, "jiandan": 0.55, "sousuo": 0.55,
           "qubie": 0.95}
 
