@@ -159,6 +159,7 @@ def render_pdf(doc: Document, opts: Options) -> bytes:
             stylesheets=press.stylesheets,
             font_config=press.font_config,
             pdf_variant=opts.pdf_variant,
+            pdf_tags=True,  # headings, paragraphs, reading order for screen readers: ~2% of the render
         )
     gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
     if problems:
