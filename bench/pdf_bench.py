@@ -74,6 +74,34 @@ def child(input_path: Path, docs: int) -> dict:
     }
 
 
+def costs(input_path: Path, reps: int = 11) -> dict:
+    """CPU time of one render (median of ``reps``, interleaved) without and with the flush
+    CJK lines (pipeline/cjk_justify.py) and the PDF tags: what each costs the render."""
+    sys.path.insert(0, str(ROOT))
+    from weasyprint import HTML
+    from weasyprint.layout import inline
+
+    from pipeline import cjk_justify, fonts
+    from pipeline import render_pdf as rp
+    from pipeline.model import Document
+    from pipeline.options import Options
+
+    press = rp._press(fonts.font_dir())
+    html = rp.render_html(Document.from_json(input_path.read_text(encoding="utf-8")), Options())
+    cases = {"ragged": (False, False), "flush": (True, False), "flush+tags": (True, True)}
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    for rep in range(reps + 1):
+        for name, (flush, tags) in cases.items():
+            inline.justify_line = cjk_justify.justify_line if flush else cjk_justify._original
+            t = time.process_time()
+            HTML(string=html, base_url=str(rp.TEMPLATES)).write_pdf(
+                stylesheets=press.stylesheets, font_config=press.font_config, pdf_tags=tags)
+            if rep:  # the first round warms the caches
+                times[name].append(time.process_time() - t)
+    cjk_justify.install()
+    return {k: round(statistics.median(v), 4) for k, v in times.items()}
+
+
 def run_case(input_path: Path, docs: int) -> dict:
     t = time.perf_counter()
     out = subprocess.run(
@@ -93,15 +121,20 @@ def main() -> None:
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.input, args.docs)))
+        print(json.dumps(costs(args.input) if args.docs == 0 else child(args.input, args.docs)))
         return
-    results = {"one": run_case(args.input, 1), "batch": run_case(args.input, args.docs)}
+    results = {"one": run_case(args.input, 1), "batch": run_case(args.input, args.docs),
+               "costs": run_case(args.input, 0)}
     one, batch = results["one"], results["batch"]
     print(f"pdf  1 doc  / process: wall {one['process_wall_s']} s (import {one['import_s']} s, "
           f"render {one['first_render_s']} s), peak RSS {one['peak_rss_mb']} MB, {one['pdf_bytes']} bytes")
     print(f"pdf {batch['docs']} docs / process: wall {batch['process_wall_s']} s, first render "
           f"{batch['first_render_s']} s, then median {batch['median_later_render_s']} s; "
           f"RSS after render {batch['rss_mb_after_render']} MB, peak {batch['peak_rss_mb']} MB")
+    c = results["costs"]
+    print(f"pdf render CPU: ragged {c['ragged']} s, flush CJK lines {c['flush']} s "
+          f"({c['flush'] / c['ragged'] - 1:+.1%}), flush + tags {c['flush+tags']} s "
+          f"({c['flush+tags'] / c['ragged'] - 1:+.1%})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 

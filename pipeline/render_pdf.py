@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__, fonts
+from . import __version__, cjk_justify, fonts
 from .rules import TEMPLATES
 from .model import Document, PipelineError
 from .options import PDF_VARIANTS, Options
@@ -81,6 +81,7 @@ def _press(directory: Path) -> _Press:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts.startup_check(directory)
+    cjk_justify.install()  # CJK lines flush with both margins (WeasyPrint stretches only spaces)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html.j2"]),
@@ -158,6 +159,7 @@ def render_pdf(doc: Document, opts: Options) -> bytes:
             stylesheets=press.stylesheets,
             font_config=press.font_config,
             pdf_variant=opts.pdf_variant,
+            pdf_tags=True,  # headings, paragraphs, reading order for screen readers: ~2% of the render
         )
     gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
     if problems:

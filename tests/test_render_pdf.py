@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import fonts
+from pipeline import cjk_justify, fonts
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.presentation import heading_prefixes, rendered_blocks
@@ -26,6 +26,42 @@ PITCH = 28.95
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)
 CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 HANZI = "统筹城乡基层党建工作是一项系统工程涉及方方面面需要在实践中不断创新完善"
+LEFT, RIGHT = 28 * MM, (28 + 156) * MM  # the type area's edges: 79.37 and 521.57 pt
+CHAR = 16 - 0.25  # one character of the 28-character grid
+NO_LINE_START = "，。、；：？！）》”"  # 禁则
+NO_LINE_END = "（《“"
+# A long page written to catch ragged lines: punctuation that may not start a line lands at
+# many line ends, with book titles, quotes, brackets, digits and percentages between.
+SENTENCES = [
+    "近年来，我市坚持以党的建设统领经济社会发展全局，把统筹城乡基层党建作为一项基础性、战略性工程来抓。",
+    "全市共有基层党组织12876个、党员31.5万名，其中农村党员占43.2%。",
+    "市委先后出台了《关于加强城乡基层党建工作的意见》《基层党组织建设三年行动计划》等文件。",
+    "各级党组织围绕“建强堡垒、服务群众、推动发展”的目标，扎实开展“三级联创”活动。",
+    "一是抓组织覆盖；二是抓队伍建设；三是抓制度保障；四是抓阵地建设。",
+    "怎样让党组织真正成为群众的主心骨？关键在于服务。",
+    "实践证明：只有把党建工作与中心工作紧密结合起来，才能形成推动发展的强大合力！",
+    "市财政每年安排专项资金（不少于5000万元），用于村级组织运转和党员教育培训。",
+    "2023年，全市新建、改扩建村级组织活动场所326个，总面积达到18.6万平方米。",
+    "同时，也要清醒地看到，一些地方的基层党组织仍然存在软弱涣散、作用发挥不明显等问题。",
+    "有的党员宗旨意识淡薄，有的干部作风不实、脱离群众，有的制度落实不到位、流于形式。",
+    "对此，必须坚持问题导向，以“钉钉子”精神抓好整改落实。",
+    "各地要结合实际，探索“党建+产业”“党建+治理”“党建+服务”等工作模式。",
+    "要健全完善县、乡、村三级联动的工作机制，推动资源向基层倾斜、力量向基层下沉。",
+    "要加强对基层党建工作的督促检查，把检查结果作为评先评优、选拔任用的重要依据。",
+    "要深入开展“不忘初心、牢记使命”主题教育，引导广大党员坚定理想信念。",
+    "农村党组织书记队伍建设是关键中的关键（这是多年实践得出的结论）。",
+    "我们通过公开选拔、跨村任职、从优秀村干部中考录乡镇公务员等方式，拓宽了选人用人渠道。",
+    "全市村党组织书记平均年龄下降到46.8岁，大专以上学历的占到37.5%。",
+    "在城市社区，我们推行“网格化管理、组团式服务”，把党小组建在网格上。",
+    "每个网格配备一名网格长、若干名网格员，做到“小事不出网格、大事不出社区”。",
+    "在非公有制经济组织和社会组织中，我们坚持“应建尽建、应联尽联”的原则。",
+    "目前，全市规模以上非公企业党组织覆盖率达到96.3%，社会组织党组织覆盖率达到87.1%。",
+    "下一步，我们将继续深化城乡统筹，着力构建“城乡互动、优势互补、共同提高”的党建新格局。",
+    "一要强化思想引领；二要夯实组织基础；三要完善保障机制；四要严格考核问责。",
+    "各级党委（党组）要切实履行主体责任，书记要当好“第一责任人”。",
+    "组织部门要发挥牵头抓总作用，加强统筹协调，形成齐抓共管的工作格局。",
+    "广大党员干部要以时不我待的紧迫感、舍我其谁的责任感，投身到基层党建工作中去。",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +114,53 @@ def make_doc(*blocks: tuple[str, str] | tuple[str, str, int] | Block, date: str 
             b = Block(f"b{i:04d}", b[1], kind=b[0], level=b[2] if len(b) > 2 else 0)
         out.append(b)
     return Document(source="test.txt", meta=Meta(site="test", date=date, title="测试"), blocks=out)
+
+
+@pytest.fixture(scope="module")
+def long_page() -> Document:
+    """24 paragraphs of one to four sentences, a short heading and one that wraps."""
+    paras = ["".join(SENTENCES[(i * 5 + j) % len(SENTENCES)] for j in range(1 + i % 4)) for i in range(24)]
+    return make_doc(("title", "关于统筹城乡基层党建工作的调研报告"), ("heading", "基本情况", 1),
+                    *[("paragraph", p) for p in paras[:12]],
+                    ("heading", "统筹城乡基层党建工作中存在的主要问题以及进一步加强和改进的对策建议", 1),
+                    *[("paragraph", p) for p in paras[12:]])
+
+
+@pytest.fixture(scope="module")
+def long_pdf(long_page, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "long.pdf"
+    path.write_bytes(render_pdf(long_page, Options()))
+    return path
+
+
+def layout_lines(path: Path) -> list[tuple[int, float, float, float, str]]:
+    """The type area's lines in reading order as (page, top, left, right, text), from
+    `pdftotext -bbox-layout` (the page numbers below the type area left out)."""
+    xml = tool("pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-")
+    out = []
+    for n, page in enumerate(xml.split("<page ")[1:], start=1):
+        for m in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>', page, re.S):
+            if float(m[2]) < (37 + 225) * MM:
+                out.append((n, float(m[2]), float(m[1]), float(m[3]), "".join(re.findall(r">([^<]*)</word>", m[4]))))
+    return sorted(out)
+
+
+def inner_lines(path: Path) -> list[tuple[int, float, float, float, str]]:
+    """Lines inside a paragraph or heading, i.e. not its last: the next line, on this page or
+    the next, goes on at the left margin instead of starting a new block at the indent."""
+    lines = layout_lines(path)
+    return [a for a, b in zip(lines, lines[1:]) if abs(b[2] - LEFT) < 1]
+
+
+def struct_blocks(path: Path) -> list[tuple[str, str]]:
+    """The tagged PDF's top-level structure elements in order, each with its text."""
+    out: list[tuple[str, str]] = []
+    for line in tool("pdfinfo", "-struct-text", str(path)).splitlines():
+        if re.match(r"^  \w", line):
+            out.append((line.split()[0], ""))
+        elif line.strip().startswith('"') and out:
+            out[-1] = (out[-1][0], out[-1][1] + line.strip()[1:-1])
+    return out
 
 
 def lines_by_page(path: Path) -> list[list[tuple[float, str, str]]]:
@@ -238,6 +321,81 @@ def test_variants_are_valid_and_reproducible(sample, tmp_path, variant):
 def test_unknown_variant_is_refused(sample):
     with pytest.raises(PipelineError, match="pdf/x-4"):
         render_pdf(sample, Options(pdf_variant="pdf/x-4"))
+
+
+# --- flush lines, 禁则, tags: the sample and a long page ----------------------------------------
+
+
+@pytest.mark.parametrize("name, inner, carried", [("sample_pdf", 138, 8), ("long_pdf", 70, 9)])
+def test_lines_inside_a_paragraph_are_flush_with_both_margins(request, name, inner, carried):
+    path = request.getfixturevalue(name)
+    lines = inner_lines(path)
+    assert len(lines) == inner
+    for page, top, left, right, text in lines:
+        assert abs(left - LEFT) < 0.5 or abs(left - (LEFT + 2 * CHAR + 0.5)) < 1, (page, text)
+        # The last glyph meets the right margin: within 0.25 character, never over by 1 pt.
+        assert -1 < RIGHT - right < CHAR / 4, (page, RIGHT - right, text)
+    # Lines a character short before the characters were spread: the 禁则 carried one down.
+    full = {True: 28, False: 26}
+    assert sum(len(t) < full[abs(x - LEFT) < 0.5] and t.isascii() is False and not re.search("[0-9A-Za-z%.+]", t)
+               for p, y, x, r, t in lines) == carried
+
+
+@pytest.mark.parametrize("name", ["sample_pdf", "long_pdf"])
+def test_no_closing_punctuation_starts_a_line_and_no_opening_one_ends_it(request, name):
+    lines = [t for p, y, x, r, t in layout_lines(request.getfixturevalue(name))]
+    assert [t for t in lines if t[0] in NO_LINE_START] == []
+    assert [t for t in lines if t[-1] in NO_LINE_END] == []
+
+
+def test_the_long_page_tests_every_prohibited_mark(long_page):
+    text = "".join(b.text for b in long_page.body)
+    assert set(NO_LINE_START + NO_LINE_END) <= set(text)
+    assert sum(b.kind == "paragraph" for b in long_page.body) == 24
+
+
+def test_spreading_the_characters_adds_no_spaces_to_the_text(long_page, long_pdf):
+    text = PAGE_NUMBER.sub("", pdf_text(long_pdf))
+    prefixes = heading_prefixes(long_page, Options())
+    assert "".join(text.split("\n")) == "".join(prefixes.get(b.id, "") + b.text for b in long_page.body)
+    assert int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(long_pdf)))[1]) == 5
+
+
+def test_a_latin_paragraph_keeps_justifying_at_its_spaces(tmp_path):
+    words = "the quick brown fox jumps over a lazy dog while typesetters spread the rest".split()
+    text = " ".join(words * 4) + "."
+    path = write(tmp_path, make_doc(("paragraph", text)))
+    lines = inner_lines(path)
+    assert len(lines) == 5
+    assert all(-1 < RIGHT - right < CHAR / 4 for p, y, x, right, t in lines)
+    assert " ".join(PAGE_NUMBER.sub("", pdf_text(path)).split()) == text
+
+
+def test_the_justification_hook_is_installed_in_weasyprint(sample_pdf):
+    from weasyprint.layout import inline
+
+    assert inline.justify_line is cjk_justify.justify_line
+    assert cjk_justify._original.__module__ == "weasyprint.layout.inline"
+
+
+@pytest.mark.parametrize("name", ["sample_pdf", "long_pdf"])
+def test_the_pdf_is_tagged_with_headings_and_paragraphs_in_reading_order(request, name):
+    path = request.getfixturevalue(name)
+    doc = request.getfixturevalue("sample" if name == "sample_pdf" else "long_page")
+    assert re.search(r"Tagged:\s+yes", tool("pdfinfo", str(path)))
+    blocks = struct_blocks(path)
+    prefixes = heading_prefixes(doc, Options())
+    tag = {"title": "H1", "heading": "H2", "summary": "P", "paragraph": "P"}
+    expected = [(tag[b.kind], prefixes.get(b.id, "") + b.text) for b in rendered_blocks(doc, Options())]
+    # A paragraph split by a page break is two P elements: join them back before comparing.
+    joined: list[tuple[str, str]] = []
+    for t, text in blocks:
+        want = expected[len(joined) - 1][1] if joined else ""
+        if t == "P" and joined and joined[-1][0] == "P" and joined[-1][1] != want:
+            joined[-1] = ("P", joined[-1][1] + text)
+        else:
+            joined.append((t, text))
+    assert joined == expected
 
 
 # --- one rule at a time ---------------------------------------------------------------------
