@@ -24,6 +24,7 @@ __all__ = ["HAN", "Lexicon", "Features", "features", "line_class", "core", "NUMB
 LineClass = Literal["good", "near", "short", "chrome"]
 # Marks inside a line that make it prose rather than a label, a menu or a title.
 PUNCT = re.compile(r"[，。！？；、,;!?]")
+SENTENCE_END = re.compile(r"[。！？!?][”’」』）)]?$")
 ENDS_OPEN = re.compile(r"[：:]$")  # 各位家长： — a salutation or a lead-in goes on into the body
 NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节条部篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
                       r"|\d{1,2}(?:\.\d{1,2})+\s*\S|\d{1,2}[、．.](?!\d))")
@@ -78,13 +79,14 @@ class Features:
     weak: int
     numbered: bool  # opens like a heading or list item: 一、 （一） 1.1 第一章
     opens: bool  # ends with a colon: a salutation or lead-in (各位家长：) that the body follows
+    sentence: bool  # ends a sentence (。！？): a button or a menu never does
 
     def lexicon_chrome(self, lex: Lexicon, edge: bool) -> bool:
         """Chrome by its words: dense in site words anywhere; at the page's edges, a short
         line that is mostly site words (立即下载, 上传文档, 分享到 微信)."""
         if self.strong >= 3 or (self.strong >= 2 and self.strong / max(self.han, 1) >= lex.dense_share):
             return True
-        if not edge or self.numbered or self.han > lex.edge_max_chars or self.punct > 1:
+        if not edge or self.numbered or self.han > lex.edge_max_chars or self.punct > 1 or self.sentence:
             return False
         return self.strong >= 1 or self.weak >= 2
 
@@ -106,6 +108,7 @@ def features(text: str, lex: Lexicon) -> Features:
         weak=len(_hits(text, lex.weak)),
         numbered=bool(NUMBERED.match(text)),
         opens=bool(ENDS_OPEN.search(text)),
+        sentence=bool(SENTENCE_END.search(text)),
     )
 
 

@@ -32,6 +32,7 @@ MATCH_MAX = 500
 EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line  # characters: whole-line chrome rules only look at lines this short
 TITLE_PARTS = re.compile(r" [-|–—] |_| \| ")  # a <title>'s parts: the document's, the site's
 NUMBERED_COPY = re.compile(r"(.{2,80}?)\d{1,3}")
+WORD = re.compile(r"[A-Za-z]{2,}")  # Latin words count towards a title's length as Han characters do
 CUT = ("..", "…")  # a title the site shortened: 2024年秋季学期班主任工作计..
 CRUMB = re.compile(r"[>›»]")
 CONTEXT = "generic.context"  # a line between chrome lines at the page's edges (no rule of its own)
@@ -145,7 +146,8 @@ def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
     left, strong = 0, False  # strong: a line only a site's page has (a rule for everywhere, metadata)
     kinds: set[str] = set()  # the kinds of edge chrome seen: two kinds are a site's page too
     finds = [r for r in pg.rules if r.find and not r.joins]
-    for ln, f in zip(lines, feats):
+    at_end = False
+    for n, (ln, f) in enumerate(zip(lines, feats)):
         rule = None
         if follow and left > 0 and follow.follow and follow.follow.fullmatch(ln.key):
             rule, left = follow, left - 1
@@ -158,12 +160,16 @@ def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
         classes.append(classify.line_class(f, pg.lex, rule is not None or is_meta or cut >= FIND_SHARE * len(ln.norm)))
         strong = strong or is_meta or f.lexicon_chrome(pg.lex, edge=False) or bool(
             rule and not rule.edges_only and not rule.head_only and not rule.page_break)
-        if rule is not None and not rule.page_break:
-            kinds.add(rule.id)
-        elif rule is None and not is_meta and f.lexicon_chrome(pg.lex, edge=True):
-            kinds.add("lexicon")
-    if not strong and len(kinds) < 2:
-        return 0, len(lines) - 1  # no sure sign of a site (a body-only paste): all of it is the document
+        kind = (rule.id if rule is not None and not rule.page_break else
+                "lexicon" if rule is None and not is_meta and f.lexicon_chrome(pg.lex, edge=True) else None)
+        if kind:
+            kinds.add(kind)
+            # a rule's chrome at the very top or bottom of the page
+            at_end = at_end or kind != "lexicon" and (n < 2 or n == len(lines) - 1)
+    if not strong and len(kinds) < 2 and not at_end:
+        # No sure sign of a site (a body-only paste; its own 温馨提示 or 相关文档 list inside): all of
+        # it is the document. One kind of chrome at the page's very top or bottom is a sign.
+        return 0, len(lines) - 1
     span = classify.core(classes, feats) or _longest_run(classes, feats)
     if span is None:
         return len(lines), len(lines) - 1  # every line is chrome: all head
@@ -295,6 +301,7 @@ def _classify(pg: Page, lines: list[Line]) -> list[Seg]:
         if pg.lifter.meta.title:
             pg.titles.add(_fold_spaces(pg.lifter.meta.title))
         _context(segs, first, last, {t for t in pg.titles if t}, pg.lifter.strip)
+        _rescue_title(segs, first, pg.lifter)
     chunk = next((r for r in pg.rules if r.id == "generic.chunk_number"), None)
     return _chunks(segs, chunk) if chunk else segs
 
@@ -390,6 +397,27 @@ def _context(segs: list[Seg], first: int, last: int, titles: set[str], strip: tu
         for s in tail[marks[0] + 1:]:
             if not s.rule_id:
                 s.rule_id, s.note = CONTEXT, "a line after the site's chrome began at the end of the page"
+
+
+def _rescue_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
+    """The context step never costs the document its title: a line it took above the body is
+    given back when the body opens with that title and more (出国留学心得体会 over
+    出国留学心得体会篇1), or when nothing else names the document (the line nearest the body)."""
+    body = [s for s in segs if not s.rule_id]
+    opening = body[0].text if body else ""
+    breaks = paragraphs.space_breaks(opening)
+    opening_par = opening[:breaks[0]] if breaks else opening
+    taken = [s for s in segs if s.rule_id == CONTEXT and s.line < first and _title_like(s.text)
+             and len(classify.HAN.findall(s.text)) + len(WORD.findall(s.text)) >= 4]
+    if not taken:
+        return
+    pick = next((s for s in reversed(taken) if len(t := _fold_spaces(sitemeta.clean_title(s.text, lifter.strip))) >= 4
+                 and _fold_spaces(opening).startswith(t) and len(_fold_spaces(opening)) > len(t)), None)
+    if pick is None and not lifter.meta.title and not _title_like(opening_par):
+        pick = taken[-1]
+    if pick is not None:
+        pick.rule_id, pick.note, pick.kept = "", "", True
+        lifter.meta.title = lifter.meta.title or sitemeta.clean_title(pick.text, lifter.strip)
 
 
 def _repeated_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
@@ -581,13 +609,15 @@ def _split(piece: Piece, gaps: list[tuple[int, int]], rule: str) -> list[Piece]:
     return parts
 
 
+COLON = re.compile(r"[:：]")
 SENTENCE_INSIDE = re.compile(r"[。！？!?；;]")
 
 
 def _title_like(text: str) -> bool:
-    """A line shaped like a document's title: short words, no sentence, not a numbered head."""
+    """A line shaped like a document's title: short words, no sentence, not a numbered head,
+    not a row of label:value fields."""
     return (2 <= len(text) <= 60 and not SENTENCE_INSIDE.search(text) and not classify.NUMBERED.match(text)
-            and not classify.ENDS_OPEN.search(text))
+            and not classify.ENDS_OPEN.search(text) and len(COLON.findall(text)) < 2)
 
 
 def _fold_spaces(text: str) -> str:
@@ -612,7 +642,8 @@ def _title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options) -> l
                 seen += not first.text[k].isspace()
                 k += 1
             return _split(first, [_gap(first.text, k)], TITLE_SPLIT) + pieces[1:]
-    opening = first.text.split(" ")[0]  # a joined line's first paragraph
+    breaks = paragraphs.space_breaks(first.text)
+    opening = first.text[:breaks[0]] if breaks else first.text  # a joined line's first paragraph
     if (title and not _title_like(opening) and not opts.skips(TITLE_LINE)
             and SequenceMatcher(None, title, first.text[:len(title)]).ratio() < 0.6):
         line = next((s for s in reversed(segs) if s.rule_id and s.start < first.pos[0]
@@ -628,7 +659,7 @@ def _title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options) -> l
     if not title and glued is not None and not opts.skips(TITLE_SPLIT) and (m := glued.match(first.text)):
         meta.title = m[1]  # 三年级语文《秋天的雨》教学设计本课是……: the page names no title
         return _split(first, [_gap(first.text, m.end(1))], TITLE_SPLIT) + pieces[1:]
-    if not title and _title_like(opening):
+    if not title and _title_like(opening) and len(classify.HAN.findall(opening)) + len(WORD.findall(opening)) >= 4:
         meta.title = opening
     return pieces
 
