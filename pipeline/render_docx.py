@@ -14,7 +14,9 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from .model import Block, Document, PipelineError
 from .ooxml import APP_XML, RPR_ORDER, put, reproducible_zip, set_fonts, style_fonts
@@ -62,10 +64,20 @@ def render_docx(doc: Document, opts: Options) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     fonts = {n: style_fonts(out.styles[n]) for n in names}
+    style_ids = {n: out.styles[n].style_id for n in names}
     prefixes = heading_prefixes(doc, opts)
+    # Each paragraph goes in just before the section properties, found once: python-docx's
+    # add_paragraph looks for them among all the body's children every time (quadratic).
+    sect = body.find(qn("w:sectPr"))
     for b in blocks:
         name = style_name(b)
-        par = out.add_paragraph(style=name)
+        p_el = OxmlElement("w:p")
+        if sect is not None:
+            sect.addprevious(p_el)
+        else:
+            body.append(p_el)
+        par = Paragraph(p_el, out._body)
+        p_el.get_or_add_pPr().style = style_ids[name]
         runs = b.runs
         if b.kind == "title":  # a long title in balanced lines, words whole (§7.3.1); "\n" is w:br
             runs = [("\n".join(title_lines(b.text)), False)]
