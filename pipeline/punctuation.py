@@ -157,7 +157,7 @@ def _latin(ch: str) -> bool:
     return bool(ch) and LATIN.match(ch) is not None
 
 
-_RANGE_HAN = re.compile(rf"\d+(?:\.\d+)?[{HAN_RANGES}]")
+_RANGE_HAN = re.compile(rf"(?<!\d)\d++(?:\.\d++)?[{HAN_RANGES}]")
 
 # The neighbour tests a rule may name in `when` / `never` (documented in punctuation.toml).
 NEIGHBOURS: dict[str, Callable[[_Work, int], bool]] = {

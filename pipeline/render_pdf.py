@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone ta
     from weasyprint.text.fonts import FontConfiguration
 
 CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
-LINE_BREAK = re.compile(r"\s*\n\s*")
+LINE_BREAK = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")  # from a whitespace run's start: linear
 # What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
 # the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.
 MISSING_MARK = "\u3013"
