@@ -62,7 +62,7 @@ def load() -> PunctRules:
     for path, data in rules.load("restore"):
         cjk = data.get("cjk", cjk)
         try:
-            mask += [re.compile(p) for p in data.get("mask", [])]
+            mask += [rules.compile_rule(p, path) for p in data.get("mask", [])]
         except re.error as e:
             raise PipelineError(f"{path.name}: bad mask pattern: {e}") from e
     table = {}
