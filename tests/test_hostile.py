@@ -418,3 +418,20 @@ def test_fuzz_random_and_mutated_pages_never_cause_an_internal_error() -> None:
             render_html(printable(doc)[0], Options())
 
     check()
+
+
+def test_a_users_catastrophic_regex_fails_its_document_within_the_budget(tmp_path: Path) -> None:
+    rules = tmp_path / "rules" / "restore"
+    rules.mkdir(parents=True)
+    (rules / "mine.toml").write_text(
+        "[[rule]]\nid = \"text.slow\"\nlevel = \"info\"\npattern = '(a|aa)+$'\nmessage = \"slow\"\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(TEXT + "\n" + "a" * 80 + "b\n", encoding="utf-8")
+    start = time.monotonic()
+    r = run(*DOCX, str(bad), str(SAMPLE), "--out", str(tmp_path / "out"),
+            env={"SCRAPE2DOC_RULES": str(tmp_path / "rules")}, timeout=120)
+    assert time.monotonic() - start < 60
+    assert r.returncode == 1
+    assert errors(r) == [f"error: {bad}: rule file {rules / 'mine.toml'}: pattern '(a|aa)+$' ran over its 2 s budget "
+                         "on one text (nested quantifiers?): rewrite it"]
+    assert (tmp_path / "out" / "huiwen-728690" / "manifest.json").is_file()
