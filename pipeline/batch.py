@@ -2,7 +2,11 @@
 never stopping the rest, a progress bar on a terminal and a summary at the end."""
 from __future__ import annotations
 
+import ctypes
+import json
 import os
+import signal
+import stat
 import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
@@ -14,10 +18,13 @@ from typing import Literal, TextIO
 
 from .artifacts import MANIFEST, read_manifest, write_folder
 from .convert import convert, input_digest
-from .model import PipelineError
-from .options import Options
+from .model import PipelineError, UsageError
+from .options import FORMATS, Options
+from .presentation import folder_name
 
 PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml"}
+# A saved page is kilobytes; past this an input is refused unless --max-size raises the limit.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 Status = Literal["built", "skipped", "failed"]
 
@@ -28,6 +35,7 @@ class Result:
     status: Status
     folder: str = ""
     reason: str = ""
+    usage: bool = False  # failed on a usage error (an unknown rule id in its overrides file)
 
 
 @dataclass
@@ -72,6 +80,49 @@ def expand(paths: Iterable[str], out: Path | None = None) -> Iterator[str]:
             yield p
 
 
+def target_folder(path: str, out: Path) -> Path:
+    """The build folder of an input: ``out/<its stem, made a safe name>``, always inside ``out``."""
+    return out / folder_name(Path(path).stem)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A page's bytes: regular files only (a FIFO would block forever, /dev/zero never ends),
+    at most ``max_bytes``. Opened without blocking and checked on the open file, so a path
+    swapped for a FIFO between a check and the read cannot hang the batch."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise PipelineError("no such file (or a broken link)") from None
+    except OSError as e:
+        if e.errno == 40:  # ELOOP
+            raise PipelineError("a symbolic link loop") from None
+        raise PipelineError(f"cannot read: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise PipelineError(f"not a regular file ({_kind(info.st_mode)}): not read")
+        if info.st_size > max_bytes:
+            raise PipelineError(f"{info.st_size} bytes is over the input size limit of {max_bytes} bytes "
+                                "(raise it with --max-size MB)")
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as e:
+            raise PipelineError(f"cannot read: {e.strerror or e}") from None
+    if len(data) > max_bytes:  # a file that grew while being read
+        raise PipelineError(f"over the input size limit of {max_bytes} bytes (raise it with --max-size MB)")
+    return data
+
+
 def with_overrides(path: Path, opts: Options) -> Options:
     """A reviewer's per-document decisions, kept beside the page as ``<stem>.overrides.toml``
     (``skip_rules = ["swap.fazhan"]``): they survive rebuilds, which replace the build folder."""
@@ -84,53 +135,96 @@ def with_overrides(path: Path, opts: Options) -> Options:
         raise PipelineError(f"{file.name}: {e}") from e
     if not isinstance(skip, list) or not all(isinstance(r, str) for r in skip):
         raise PipelineError(f"{file.name}: skip_rules must be a list of rule ids")
+    from .rule_ids import unknown_message
+
+    if message := unknown_message(skip):
+        raise UsageError(f"{file.name}: {message}")
     return replace(opts, skip_rules=opts.skip_rules | frozenset(skip))
 
 
-def build_one(path: str, out: Path, opts: Options, force: bool = False, source: str = "") -> Result:
+def _formats_to_build(opts: Options, manifest: dict | None) -> Options:
+    """The formats asked for plus those the folder already holds: a build of one format must
+    not take the other's file away (``make docx`` after ``make pdf`` keeps the PDF, rebuilt
+    from the same input so the folder stays one consistent build)."""
+    held = set((manifest or {}).get("outputs", {})) & set(FORMATS)
+    wanted = set(opts.formats) | held
+    return replace(opts, formats=tuple(f for f in FORMATS if f in wanted))
+
+
+def build_one(path: str, out: Path, opts: Options, force: bool = False, source: str = "",
+              max_bytes: int = DEFAULT_MAX_BYTES) -> Result:
     """Build one input into ``out/<stem>/``, or skip it when its artifacts are up to date.
     ``source`` names the input in the manifest and errors when ``path`` is a local copy."""
     source = source or path
-    target = out / Path(path).stem
+    target = target_folder(path, out)
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path, max_bytes)
         opts = with_overrides(Path(path), opts)
+    except UsageError as e:
+        return Result(source, "failed", reason=str(e), usage=True)
     except PipelineError as e:
         return Result(source, "failed", reason=str(e))
     except IsADirectoryError:
         return Result(source, "failed", reason=f"a folder with no page files ({', '.join(sorted(PAGE_SUFFIXES))})")
-    except FileNotFoundError:
-        return Result(source, "failed", reason="no such file")
     except OSError as e:
         return Result(source, "failed", reason=f"cannot read: {e.strerror or e}")
     try:
         digest = input_digest(data, opts)
-        manifest = None if force else read_manifest(target)
-        if (manifest and manifest.get("digest") == digest
-                and all((target / f).exists() for f in manifest.get("outputs", {}).values())):
+        manifest = read_manifest(target)
+        outputs = (manifest or {}).get("outputs", {})
+        if (not force and manifest and manifest.get("digest") == digest and set(opts.formats) <= set(outputs)
+                and all((target / f).exists() for f in outputs.values())):
             return Result(source, "skipped", str(target))
-        write_folder(target, convert(data, source, opts, target.name, digest))
+        opts = _formats_to_build(opts, manifest)
+        files = convert(data, source, opts, target.name, digest)
+        write_folder(target, files)
     except PipelineError as e:
         return Result(source, "failed", reason=str(e))
     except Exception as e:  # a bug must not stop the batch; the reason still names it
         return Result(source, "failed", reason=f"internal error: {type(e).__name__}: {e}")
+    if failed := _render_failure(files):
+        return Result(source, "failed", str(target), reason=failed)
     return Result(source, "built", str(target))
+
+
+def _render_failure(files: dict[str, bytes]) -> str:
+    """The reason a render failed while the others were written (a PDF that could not be made
+    never costs the DOCX), from the manifest's warnings; "" when every format was rendered."""
+    manifest = json.loads(files[MANIFEST])
+    return "; ".join(w["message"] for w in manifest["warnings"] if w["rule"] == "render.failed")
 
 
 def claim_names(paths: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(path, failure reason or "") — two inputs with one stem would share a build folder."""
     seen: dict[str, str] = {}
     for p in paths:
-        stem = Path(p).stem
-        if stem in seen:
-            yield p, f"its build folder {stem}/ is already taken by {seen[stem]}"
+        name = folder_name(Path(p).stem)
+        if name in seen:
+            yield p, f"its build folder {name}/ is already taken by {seen[name]}"
         else:
-            seen[stem] = p
+            seen[name] = p
             yield p, ""
 
 
-def warm_up() -> None:
-    """Load rules once per worker process, not once per document."""
+def max_jobs() -> int:
+    """The processes this machine can run at once (the CPUs this process may use)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def warm_up(parent: int | None = None) -> None:
+    """Load the rules once per worker process, not once per document. In a pool worker of
+    ``parent``: die with the parent (Linux sends the signal however the parent goes, kill -9
+    included), so killing a build never leaves its workers running."""
+    if parent is not None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # the parent died before the signal was set up
+            os._exit(1)
     from . import rules
 
     for kind in rules.kinds():
@@ -138,10 +232,12 @@ def warm_up() -> None:
 
 
 def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int = 1, force: bool = False,
-               progress: TextIO | None = None) -> Summary:
-    """Build every input, ``jobs`` at a time in separate processes; at most ``jobs * 2`` are
-    in flight, so memory stays flat however large the folder is."""
+               progress: TextIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Summary:
+    """Build every input, ``jobs`` at a time in separate processes (never more than the machine
+    has CPUs); at most ``jobs * 2`` are in flight, so memory stays flat however large the
+    folder is."""
     out = Path(out)
+    jobs = max(1, min(jobs, max_jobs()))
     summary = Summary()
     listed = list(expand(paths, out))  # names only: the pages themselves are read one at a time
     bar = _progress_bar(progress, len(listed))
@@ -154,9 +250,9 @@ def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int =
     items = claim_names(listed)
     if jobs <= 1:
         for p, clash in items:
-            done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force))
+            done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force, max_bytes=max_bytes))
     else:
-        _pooled(items, out, opts, force, jobs, done)
+        _pooled(items, out, opts, force, jobs, done, max_bytes)
     if bar is not None:
         bar.close()
     summary.results.sort(key=lambda r: r.input)
@@ -164,13 +260,13 @@ def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int =
 
 
 def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: bool, jobs: int,
-            done: Callable[[Result], None]) -> None:
+            done: Callable[[Result], None], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """A worker that dies (out of memory, a crash in a C library) breaks the whole pool: the
     documents then in flight are rebuilt one at a time, alone, so only the one that kills its
     worker fails; the rest go on in a new pool."""
     while True:
         suspects: list[str] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(os.getpid(),)) as pool:
             pending: dict[Future[Result], str] = {}
 
             def collect(finished: Iterable[Future[Result]]) -> None:
@@ -186,7 +282,7 @@ def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: b
                     done(Result(p, "failed", reason=clash))
                     continue
                 try:
-                    pending[pool.submit(build_one, p, out, opts, force)] = p
+                    pending[pool.submit(build_one, p, out, opts, force, "", max_bytes)] = p
                 except BrokenProcessPool:
                     suspects.append(p)
                     break
@@ -198,9 +294,9 @@ def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: b
         if not suspects:
             return
         for p in suspects:
-            with ProcessPoolExecutor(max_workers=1, initializer=warm_up) as alone:
+            with ProcessPoolExecutor(max_workers=1, initializer=warm_up, initargs=(os.getpid(),)) as alone:
                 try:
-                    done(alone.submit(build_one, p, out, opts, force).result())
+                    done(alone.submit(build_one, p, out, opts, force, "", max_bytes).result())
                 except BrokenProcessPool:
                     done(Result(p, "failed", reason="the worker process building it died"))
 

@@ -48,6 +48,9 @@ MARKER = re.compile(r"(?:第[一二三四五六七八九十百零〇\d]{1,4}[章
                     r"|\d{1,2}(?:\.\d{1,2})+ ?(?=[\u4e00-\u9fff])(?!" + UNITS + r")|\d{1,2}(?:[、．]|\.(?![\d]))(?!" + UNITS + r"))")
 HEADING_SPLIT = "generic.heading_split"
 GLUED_HEADING = "generic.glued_heading"
+# The steps of this stage that no rule file holds, each an id --skip-rule can name.
+GENERIC_RULES = (CONTEXT, TITLE_SPLIT, TITLE_LINE, JOIN_BROKEN, HEADING_SPLIT, GLUED_HEADING, "generic.split_spaces",
+                 "generic.lexicon", "generic.to_simplified", "generic.meta")
 NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no paragraph starts with these
 
 

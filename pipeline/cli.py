@@ -49,7 +49,10 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build page files or folders of them")
     b.add_argument("paths", nargs="+", metavar="PATH")
     b.add_argument("--out", default="build", type=Path, help="build folder (default: build)")
-    b.add_argument("--jobs", "-j", type=int, default=1, help="documents built in parallel (processes)")
+    b.add_argument("--jobs", "-j", type=int, default=1,
+                   help="documents built in parallel (processes; at most the machine's CPUs)")
+    b.add_argument("--max-size", type=float, default=20, metavar="MB",
+                   help="refuse input files larger than this many megabytes (default 20)")
     b.add_argument("--force", action="store_true", help="rebuild even when the artifacts are up to date")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:8786 uses a running one")
@@ -80,12 +83,23 @@ def main(argv: list[str] | None = None) -> int:
     if a.command == "build":
         if a.jobs < 1:
             ap.error("--jobs must be at least 1")
+        if not a.max_size > 0:
+            ap.error("--max-size must be a positive number of megabytes")
         if a.out.exists() and not a.out.is_dir():
             ap.error(f"--out {a.out} is a file, not a folder")
     if a.command == "diff" and (unknown := [s for s in a.stages if s not in STAGE_NAMES]):
         ap.error(f"unknown stage {unknown[0]!r}; stages are {', '.join(STAGE_NAMES)}")
     if a.command in ("build", "rerun") and a.reference_docx and not Path(a.reference_docx).is_file():
         ap.error(f"--reference-docx {a.reference_docx}: no such file")
+    if a.command in ("build", "rerun") and a.skip_rule:
+        from .rule_ids import unknown_message
+
+        try:
+            message = unknown_message(a.skip_rule)
+        except PipelineError:  # a broken rule file: the build reports it, naming the file
+            message = ""
+        if message:
+            ap.error(f"--skip-rule: {message}")
     try:
         if a.command == "build":
             return _build(a)
@@ -120,10 +134,16 @@ def _build(a: argparse.Namespace) -> int:
             print(f"error: {a.scheduler}: {e}", file=sys.stderr)
             return 1
     else:
-        from .batch import build_many
+        from .batch import build_many, max_jobs
 
-        summary = build_many(a.paths, a.out, opts, jobs=a.jobs, force=a.force, progress=sys.stderr)
+        if a.jobs > max_jobs():
+            print(f"note: --jobs {a.jobs} is more than this machine's {max_jobs()} CPUs: using {max_jobs()}",
+                  file=sys.stderr)
+        summary = build_many(a.paths, a.out, opts, jobs=a.jobs, force=a.force, progress=sys.stderr,
+                             max_bytes=int(a.max_size * 1024 * 1024))
     from .batch import print_summary
 
     print_summary(summary)
+    if any(r.usage for r in summary.failed):
+        return 2  # an unknown rule id in an overrides file: the user's request, not the page, is wrong
     return 1 if summary.failed else 0

@@ -21,6 +21,7 @@ from distributed import WorkerPlugin
 from .batch import Result, Summary, build_one, claim_names, expand, is_page, warm_up
 from .model import PipelineError
 from .options import Options
+from .presentation import folder_name
 
 LOCAL_WORKERS = 2
 
@@ -72,7 +73,7 @@ def build_task(path: str, out: str, opts: Options, force: bool, source: str) -> 
         if not _is_remote(out):
             return build_one(local_in, Path(_local(out)), opts, force, source=source)
         fs, root = fsspec.core.url_to_fs(out)
-        stem = Path(local_in).stem
+        stem = folder_name(Path(local_in).stem)
         staging = Path(tmp) / "out"
         if fs.exists(f"{root}/{stem}"):
             fs.get(f"{root}/{stem}", str(staging / stem), recursive=True)  # lets the up-to-date check see it

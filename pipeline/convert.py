@@ -17,9 +17,10 @@ from .presentation import output_stem
 
 def input_digest(data: bytes, opts: Options) -> str:
     """What an incremental build compares: the input, the options, the rules, templates and
-    code, the fonts the PDF embeds and the user's reference DOCX."""
+    code, the fonts the PDF embeds and the user's reference DOCX. Not the formats: the
+    manifest's ``outputs`` tell which the folder holds."""
     h = hashlib.sha256(data)
-    h.update(f"{opts.digest()} {rules.digest()} {__version__} {fonts.fingerprint()}".encode())
+    h.update(f"{opts.digest(exclude=('formats',))} {rules.digest()} {__version__} {fonts.fingerprint()}".encode())
     if opts.reference_docx:
         try:
             h.update(Path(opts.reference_docx).read_bytes())
@@ -76,11 +77,19 @@ def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], d
                 check("DOCX (as LibreOffice lays it out)", pages["docx_libreoffice"])
     if "pdf" in opts.formats:
         from .pagecount import pdf_pages
-        from .render_pdf import render_pdf
+        from .render_pdf import printable, render_pdf
 
-        files[f"{stem}.pdf"] = data = render_pdf(doc, opts)
-        pages["pdf"] = pdf_pages(data)
-        check("PDF", pages["pdf"])
+        try:
+            printed, missing = printable(doc)
+            flags += missing
+            files[f"{stem}.pdf"] = data = render_pdf(printed, opts)
+            pages["pdf"] = pdf_pages(data)
+            check("PDF", pages["pdf"])
+        except Exception as e:  # a PDF that cannot be made never costs the DOCX
+            if not files:
+                raise
+            reason = str(e) if isinstance(e, PipelineError) else f"internal error: {type(e).__name__}: {e}"
+            flags.append(Flag(stage="render", rule="render.failed", message=f"no PDF: {reason}"))
     return files, pages, flags
 
 

@@ -51,8 +51,10 @@ UTF16_HIGH = frozenset([0x00, *range(0x20, 0x28), 0x30, 0x31, 0x32, *range(0x4E,
 UTF16_MIN_SHARE = 0.9
 UTF16_ASCII_LOW = 0.75  # without NULs, CJK code units' low bytes are printable ASCII only by chance
 # Undecodable byte sequences tolerated (a cut last character, a stray byte): replaced, flagged.
-MAX_BAD = 8
-MAX_BAD_SHARE = 0.001
+# One damaged byte in UTF-8 can cost up to three replacement characters (a lead byte lost
+# leaves its continuation bytes stranded), so five damaged bytes may read as fifteen.
+MAX_BAD = 24
+MAX_BAD_SHARE = 0.002
 # Too many control characters in the decoded text means the bytes are not text at all.
 BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -63,6 +65,9 @@ NORMALISE: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # Word's manual line break (\v), form feed between pages, NEL, line/paragraph separators.
     ("line_separators", re.compile(r"[\x0b\x0c\x85\u2028\u2029]"), "\n"),
     ("controls", re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]"), ""),
+    # Noncharacters: XML (so DOCX) cannot hold U+FFFE/U+FFFF, and none of them is text.
+    ("noncharacters", re.compile("[\ufdd0-\ufdef\ufffe\uffff" + "".join(
+        f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(1, 17)) + "]"), ""),
     ("zero_width", re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]"), ""),
     ("nbsp", re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f]"), " "),
     ("ideographic_space_runs", re.compile(r"\u3000+"), " "),
@@ -170,7 +175,8 @@ def _nearly(data: bytes) -> tuple[str, str, int] | None:
 
 
 def decode(data: bytes) -> tuple[str, str, bool, int]:
-    """(text, encoding, had_bom, undecodable byte sequences replaced by U+FFFD)."""
+    """(text, encoding, had_bom, undecodable byte sequences replaced by U+FFFD). A few NUL
+    bytes in 8-bit text stay in the text as U+0000 (normalise removes them, with a warning)."""
     for m in MAGIC:
         if data.startswith(m):
             raise PipelineError(f"binary file ({MAGIC[m]}), not a saved page")
@@ -182,6 +188,10 @@ def decode(data: bytes) -> tuple[str, str, bool, int]:
             break
     if (wide := _utf16_without_bom(data)) is not None:
         return wide[0], wide[1], False, 0
+    nuls = data.count(b"\x00")
+    if 0 < nuls <= max(MAX_BAD, int(len(data) * MAX_BAD_SHARE)):
+        text, enc, bom, bad = decode(data.replace(b"\x00", b""))  # a stray NUL: not binary
+        return _put_back_nuls(data, text, enc), enc, bom, bad
     if b"\x00" not in data:
         enc = declared_charset(data)
         if enc and enc != "utf_8" and _chinese_utf8(data):
@@ -195,6 +205,35 @@ def decode(data: bytes) -> tuple[str, str, bool, int]:
         if (near := _nearly(data)) is not None:
             return near[0], near[1], False, near[2]
     raise PipelineError("binary or undecodable file: no text encoding fits its bytes")
+
+
+def _put_back_nuls(data: bytes, text: str, encoding: str) -> str:
+    """The decoded text with its NULs back where they were (decoded piece by piece), so the
+    removal is counted and reported like any other control character."""
+    try:
+        return "\x00".join(piece.decode(encoding) for piece in data.split(b"\x00"))
+    except UnicodeDecodeError:  # a NUL inside a multibyte character: report it at the end
+        return text + "\x00" * data.count(b"\x00")
+
+
+# What XML cannot hold and normalise removes: named in a warning, never dropped silently.
+REMOVED = ("controls", "noncharacters")
+
+
+def removed_characters(text: str) -> Flag | None:
+    """A warning naming the characters normalise() will remove as XML cannot hold them."""
+    found: dict[str, int] = {}
+    for name, rx, _ in NORMALISE:
+        if name in REMOVED:
+            for ch in rx.findall(text):
+                found[ch] = found.get(ch, 0) + 1
+    if not found:
+        return None
+    named = ", ".join(f"U+{ord(c):04X}" + (f" ×{n}" if n > 1 else "") for c, n in sorted(found.items())[:10])
+    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+    total = sum(found.values())
+    return Flag("ingest", "ingest.removed-characters",
+                f"{total} control or noncharacter code point(s) removed (no document format can hold them): {named}{more}")
 
 
 def normalise(text: str) -> tuple[str, dict[str, int]]:
@@ -213,10 +252,14 @@ def ingest(data: bytes, source: str) -> Document:
     title = ""
     if html:
         text, title = visible_text(text)
+        title = " ".join(normalise(title)[0].split())
+    removed = removed_characters(text)
     text, counts = normalise(text)
     if not text.strip():
         raise PipelineError("empty file: no visible text" if html else "empty file")
     doc = Document(source=source, raw=text, stages=["ingest"])
+    if removed:
+        doc.flags.append(removed)
     if bad:
         doc.flags.append(Flag("ingest", "ingest.undecodable-bytes",
                               f"{bad} undecodable byte sequence(s) in the {encoding} file replaced by U+FFFD (\ufffd)"))

@@ -6,12 +6,15 @@ reason and the sentence it sits in. Rules and wording live in rules/restore/numb
 """
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 import statistics
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from . import rules
 from .changes import Finding, owned_rules, require
 from .model import PipelineError
 from .punctuation import SENTENCE_FINAL
@@ -50,7 +53,7 @@ def load() -> NumberRules:
         rid = r["id"]
         require(path, r, HANDLED.get(rid, PLAIN))
         try:
-            patterns[rid] = re.compile(r["pattern"])
+            patterns[rid] = rules.compile_rule(r["pattern"], path)
             if "contains" in r:
                 re.compile(r["contains"])
         except re.error as e:
@@ -59,11 +62,20 @@ def load() -> NumberRules:
     return NumberRules(table, patterns)
 
 
+@functools.lru_cache(maxsize=8)
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence of ``text`` ends (exclusive), computed once per block."""
+    return [i + 1 for i, ch in enumerate(text) if ch in SENTENCE_FINAL]
+
+
 def _sentence(text: str, pos: int) -> tuple[int, str]:
-    for m in SENTENCE.finditer(text):
-        if m.start() <= pos < max(m.end(), m.start() + 1):
-            return m.start(), m.group(0)
-    return 0, text
+    """(start, text) of the sentence holding ``pos``: a lookup, not a scan, so a block with
+    thousands of flags stays linear."""
+    ends = _sentence_ends(text)
+    k = bisect.bisect_right(ends, pos)
+    start = ends[k - 1] if k else 0
+    end = ends[k] if k < len(ends) else len(text)
+    return start, text[start:end]
 
 
 def _quote(sentence: str, limit: int = 80) -> str:

@@ -25,8 +25,11 @@ class Options:
         """True when a reviewer rejected this rule or a prefix family of it (`swap.` skips all)."""
         return any(rule_id == r or (r.endswith(".") and rule_id.startswith(r)) for r in self.skip_rules)
 
-    def digest(self) -> str:
-        """Stable hash of the options, so an incremental build notices a changed switch."""
+    def digest(self, exclude: tuple[str, ...] = ()) -> str:
+        """Stable hash of the options, so an incremental build notices a changed switch
+        (``exclude``: switches the caller compares otherwise, such as the formats)."""
         d = asdict(self)
         d["skip_rules"] = sorted(self.skip_rules)
+        for k in exclude:
+            d.pop(k)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]

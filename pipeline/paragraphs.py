@@ -42,10 +42,16 @@ def space_breaks(text: str) -> list[int]:
     return [m.start() for m in SPACE_BREAK.finditer(text)]
 
 
-HEADING_PART = re.compile(rf"[^，,。；;]*[{CJK}][^，,。；;]*[{CJK}][^，,。；;]*")  # two Han characters, no clause
+HAN_CHAR = re.compile(f"[{CJK}]")
+CLAUSE = re.compile(r"[，,。；;]")
 JOINED_MIN_MEAN = 12  # characters: the mean length of the paragraphs of a joined line
 FULL_STOP = re.compile(r"[。！？][”’」』）]?$")
 HEADING_NUMBER_END = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇款]$")  # 第一章 总则: one heading
+
+
+def _heading_part(text: str) -> bool:
+    """A short heading: two Han characters or more, no clause mark."""
+    return len(HAN_CHAR.findall(text)) >= 2 and not CLAUSE.search(text)
 
 
 def joined_breaks(text: str) -> list[int]:
@@ -56,7 +62,7 @@ def joined_breaks(text: str) -> list[int]:
     if len(breaks) < 2:
         return []
     parts = [text[a + 1:b] for a, b in zip([-1, *breaks], [*breaks, len(text)])]
-    whole = sum(1 for p in parts[:-1] if FULL_STOP.search(p) or len(p) <= 20 and HEADING_PART.fullmatch(p))
+    whole = sum(1 for p in parts[:-1] if FULL_STOP.search(p) or len(p) <= 20 and _heading_part(p))
     # Most parts must be whole sentences or headings: single spaces inside PDF-wrapped text
     # (宏 观 经 济, 1145.22 亿 元) are not paragraph breaks.
     long_enough = sum(map(len, parts)) >= JOINED_MIN_MEAN * len(parts)

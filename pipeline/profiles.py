@@ -103,11 +103,11 @@ class _Checker:
             raise self.fail(f"unknown key {unknown[0]!r} in {where} (allowed: {', '.join(sorted(allowed))})")
         return table
 
-    def regex(self, pattern: Any, where: str, flags: int = 0) -> re.Pattern[str]:
+    def regex(self, pattern: Any, where: str, flags: int = 0) -> re.Pattern[str]:  # or rules.TimedPattern
         if not isinstance(pattern, str) or not pattern:
             raise self.fail(f"{where}: expected a regex string, got {pattern!r}")
-        try:
-            rx = re.compile(pattern.replace("{EXT}", EXT_PATTERN), flags)
+        try:  # a user's profile gets a time budget per use (rules.compile_rule)
+            rx = rules.compile_rule(pattern.replace("{EXT}", EXT_PATTERN), self.path, flags)
         except re.error as e:
             raise self.fail(f"{where}: bad regex {pattern!r}: {e}") from e
         bad = sorted(set(rx.groupindex) - LIFTABLE)

@@ -62,7 +62,7 @@ def load() -> PunctRules:
     for path, data in rules.load("restore"):
         cjk = data.get("cjk", cjk)
         try:
-            mask += [re.compile(p) for p in data.get("mask", [])]
+            mask += [rules.compile_rule(p, path) for p in data.get("mask", [])]
         except re.error as e:
             raise PipelineError(f"{path.name}: bad mask pattern: {e}") from e
     table = {}
@@ -157,7 +157,7 @@ def _latin(ch: str) -> bool:
     return bool(ch) and LATIN.match(ch) is not None
 
 
-_RANGE_HAN = re.compile(rf"\d+(?:\.\d+)?[{HAN_RANGES}]")
+_RANGE_HAN = re.compile(rf"(?<!\d)\d++(?:\.\d++)?[{HAN_RANGES}]")
 
 # The neighbour tests a rule may name in `when` / `never` (documented in punctuation.toml).
 NEIGHBOURS: dict[str, Callable[[_Work, int], bool]] = {
@@ -296,4 +296,17 @@ def audit(text: str, pr: PunctRules | None = None) -> list[Finding]:
                 open_at = None
         if open_at is not None:
             out.append(Finding("quote.audit", open_at, open_at + 1, o, f"{o} never closed in this paragraph"))
-    return out
+    return _capped(out)
+
+
+MAX_AUDIT_FLAGS = 20  # per paragraph: a million stray ” is one problem, not a million warnings
+
+
+def _capped(found: list[Finding]) -> list[Finding]:
+    if len(found) <= MAX_AUDIT_FLAGS:
+        return found
+    rest = found[MAX_AUDIT_FLAGS:]
+    last = rest[-1]
+    summary = Finding("quote.audit", rest[0].start, last.end, rest[0].text,
+                      f"and {len(rest)} more quote or bracket problems in this paragraph, up to position {last.end}")
+    return found[:MAX_AUDIT_FLAGS] + [summary]

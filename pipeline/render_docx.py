@@ -8,13 +8,17 @@ python-docx never writes ``w:eastAsia`` and some readers ignore style fonts.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import docx
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
 
 from .model import Block, Document, PipelineError
 from .ooxml import APP_XML, RPR_ORDER, put, reproducible_zip, set_fonts, style_fonts
@@ -48,6 +52,50 @@ def load_reference(opts: Options) -> docx.document.Document:
         raise PipelineError(f"reference DOCX {path}: {e}") from e
 
 
+def _element(tag: str) -> etree._Element:
+    return OxmlElement(tag)
+
+
+def _sub(parent: etree._Element, tag: str) -> etree._Element:
+    return etree.SubElement(parent, qn(tag))
+
+
+def _run_properties(out: docx.document.Document, fonts: dict[str, str], bold: bool) -> etree._Element:
+    """The ``w:rPr`` every run in a style gets: its fonts named (East Asian slot included), bold."""
+    rpr = _element("w:rPr")
+    set_fonts(rpr, fonts)
+    if bold:
+        put(rpr, "w:b", RPR_ORDER)
+        put(rpr, "w:bCs", RPR_ORDER)
+    return rpr
+
+
+def _put_text(r: etree._Element, text: str) -> None:
+    """A run's text as python-docx writes it: ``\t`` is w:tab, ``\n`` w:br, the rest w:t
+    (space-preserving when it starts or ends with a space)."""
+    buf = ""
+
+    def flush() -> None:
+        nonlocal buf
+        if buf:
+            t = _sub(r, "w:t")
+            t.text = buf
+            if buf[0].isspace() or buf[-1].isspace():
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            buf = ""
+
+    for piece in _BREAKS.split(text):
+        if piece in ("\t", "\n", "\r"):
+            flush()
+            _sub(r, "w:tab" if piece == "\t" else "w:br")
+        else:
+            buf += piece
+    flush()
+
+
+_BREAKS = re.compile(r"([\t\n\r])")
+
+
 def render_docx(doc: Document, opts: Options) -> bytes:
     blocks = rendered_blocks(doc, opts)
     if not blocks:
@@ -62,25 +110,37 @@ def render_docx(doc: Document, opts: Options) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     fonts = {n: style_fonts(out.styles[n]) for n in names}
+    style_ids = {n: out.styles[n].style_id for n in names}
     prefixes = heading_prefixes(doc, opts)
+    # Paragraphs are built with lxml from one template per style (python-docx's add_paragraph
+    # searches all the body's children for each new one: quadratic), then inserted before the
+    # section properties in one go.
+    templates = {(n, bold): _run_properties(out, fonts[n], bold) for n in names for bold in (False, True)}
+    paragraphs = []
     for b in blocks:
         name = style_name(b)
-        par = out.add_paragraph(style=name)
+        p_el = _element("w:p")
+        ppr = _sub(p_el, "w:pPr")
+        _sub(ppr, "w:pStyle").set(qn("w:val"), style_ids[name])
         runs = b.runs
         if b.kind == "title":  # a long title in balanced lines, words whole (§7.3.1); "\n" is w:br
             runs = [("\n".join(title_lines(b.text)), False)]
         if b.id in prefixes:
             runs = [(prefixes[b.id] + runs[0][0], runs[0][1])] + runs[1:]
         for text, bold in runs:
+            r = _sub(p_el, "w:r")
+            r.append(copy.deepcopy(templates[name, bold]))
             try:
-                run = par.add_run(text)
+                _put_text(r, text)
             except ValueError as e:  # lxml: control characters are not XML
                 raise PipelineError(f"block {b.id} cannot go into a DOCX: {e}") from e
-            rpr = run._r.get_or_add_rPr()
-            set_fonts(rpr, fonts[name])
-            if bold:
-                put(rpr, "w:b", RPR_ORDER)
-                put(rpr, "w:bCs", RPR_ORDER)
+        paragraphs.append(p_el)
+    sect = body.find(qn("w:sectPr"))
+    for p_el in paragraphs:
+        if sect is not None:
+            sect.addprevious(p_el)
+        else:
+            body.append(p_el)
     p = properties(doc)
     cp = out.core_properties
     cp.title, cp.subject, cp.comments = p.title, p.subject, p.description

@@ -9,6 +9,7 @@ module-level press per process, so fifty documents cost one font load and stay f
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import gc
 import itertools
@@ -25,7 +26,7 @@ from markupsafe import Markup, escape
 
 from . import __version__, cjk_justify, fonts
 from .rules import TEMPLATES
-from .model import Document, PipelineError
+from .model import Document, Flag, PipelineError
 from .options import PDF_VARIANTS, Options
 from .presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
 
@@ -34,7 +35,10 @@ if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone ta
     from weasyprint.text.fonts import FontConfiguration
 
 CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
-LINE_BREAK = re.compile(r"\s*\n\s*")
+LINE_BREAK = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")  # from a whitespace run's start: linear
+# What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
+# the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.
+MISSING_MARK = "\u3013"
 # WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
 KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
@@ -131,6 +135,42 @@ def _weasyprint_font_warnings() -> Iterator[list[str]]:
         yield handler.messages
     finally:
         logger.removeHandler(handler)
+
+
+@functools.lru_cache(maxsize=2)
+def _printable_chars(directory: Path) -> frozenset[str] | None:
+    """Every character some bundled face has a glyph for; None when the PDF falls back to
+    system fonts (then fontconfig finds what it finds)."""
+    faces = fonts.available_faces(directory)
+    if len(faces) < len(fonts.FACES):
+        return None
+    out: set[str] = set()
+    for _, path in faces:
+        out |= fonts.coverage(path)
+    return frozenset(out)
+
+
+def printable(doc: Document) -> tuple[Document, list[Flag]]:
+    """``doc`` with every character no PDF face can draw replaced by 〓, and one warning naming
+    those characters: a page with one emoji still gets its PDF (and keeps the emoji in the DOCX)."""
+    covered = _printable_chars(fonts.font_dir())
+    if covered is None:
+        return doc, []
+    missing: dict[str, int] = {}
+    for b in doc.body:
+        for ch in set(b.text) - covered:
+            if not ch.isspace():
+                missing[ch] = missing.get(ch, 0) + b.text.count(ch)
+    if not missing:
+        return doc, []
+    table = str.maketrans({ch: MISSING_MARK for ch in missing})
+    blocks = [dataclasses.replace(b, text=b.text.translate(table), lead=b.lead.translate(table))
+              if b.layer == "body" else b for b in doc.blocks]
+    named = ", ".join(f"U+{ord(c):04X} {c}" + (f" ×{n}" if n > 1 else "") for c, n in sorted(missing.items())[:10])
+    more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    flag = Flag(stage="render", rule="render.missing-glyph",
+                message=f"no PDF face has {named}{more}: shown as {MISSING_MARK} in the PDF (the DOCX keeps them)")
+    return dataclasses.replace(doc, blocks=blocks), [flag]
 
 
 def render_html(doc: Document, opts: Options) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import STAGES
 from .artifacts import read_manifest, write_folder
-from .batch import with_overrides
+from .batch import _formats_to_build, with_overrides
 from .convert import assemble, resume
 from .model import Document, PipelineError
 from .options import Options
@@ -26,6 +26,7 @@ def rerun(folder: Path, stage: str, opts: Options) -> None:
     page = Path(manifest.get("input", ""))
     if page.is_file():
         opts = with_overrides(page, opts)
+    opts = _formats_to_build(opts, manifest)  # keep the formats the folder holds
     snapshots.update(resume(snapshots[stage], opts))
     # No digest: the stages kept may come from older rules, so the next build redoes them all.
     write_folder(folder, assemble(snapshots, opts, folder.name, digest=""))

@@ -19,7 +19,7 @@ DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
 KEYWORD_TOKEN = re.compile(r"[^\s。，、；：！？,.;:!?]{1,16}")
 SPACES = re.compile(r"\s+")
 LOOSE_MAX, LOOSE_CHARS = 3, 8  # loose words a metadata row may carry, and their length
-SIZE = re.compile(r"([\d.]+)([KMGkmg])[Bb]?")
+SIZE = re.compile(r"([\d.]{1,12})([KMGkmg])[Bb]?")
 
 
 def clean_title(title: str, strip: tuple[re.Pattern[str], ...]) -> str:

@@ -9,6 +9,7 @@ manifest, and a structure found without headings is flagged as a guess.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from difflib import SequenceMatcher
 
@@ -126,7 +127,9 @@ def find_leads(content: list[Block], heads: dict[int, Family | None], r: Structu
 
 def structure(doc: Document, opts: Options) -> Document:
     """Classify the body blocks of a copy of ``doc``; the input is left as it was."""
-    doc = copy.deepcopy(doc)
+    doc = dataclasses.replace(doc, meta=copy.deepcopy(doc.meta), blocks=[copy.copy(b) for b in doc.blocks],
+                              edits=list(doc.edits), flags=list(doc.flags), info=copy.deepcopy(doc.info),
+                              stages=list(doc.stages))  # the fields this stage changes, copied
     r = structure_rules.load()
     body = doc.body
     for b in body:

@@ -64,8 +64,12 @@ def merge(files: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _re(pattern: str, where: str) -> re.Pattern[str]:
+    """A structure pattern: under a time budget when any structure file is the user's (the
+    files are merged, so a pattern's file is not known here)."""
     try:
-        return re.compile(pattern)
+        if all(rules.is_builtin(path) for path, _ in rules.load("structure")):
+            return re.compile(pattern)
+        return rules.compile_rule(pattern, None)  # type: ignore[return-value]
     except re.error as e:
         raise PipelineError(f"structure rule {where}: bad pattern {pattern!r}: {e}") from e
 

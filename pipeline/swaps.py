@@ -121,7 +121,7 @@ class Cond:
     note: str = ""
 
     @classmethod
-    def parse(cls, d: dict[str, Any], where: str, lex: Lexicon | None = None) -> Cond:
+    def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
         known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
@@ -137,7 +137,7 @@ class Cond:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
         for k in ("left_re", "right_re", "block_re"):
             if k in d:
-                kw[k] = re.compile(d[k])
+                kw[k] = rules.compile_rule(d[k], path)
         for k in ("object", "action", "weight", "note"):
             if k in d:
                 kw[k] = d[k]
@@ -292,7 +292,7 @@ def load() -> SwapRules:
         gate.update(data.get("gate", {}))
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
         for name, fam in data.get("family", {}).items():
-            fps[name] = tuple(re.compile(p) for p in fam.get("fingerprints", []))
+            fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
             if "dominant" in fam:
                 dominant[name] = float(fam["dominant"])
@@ -302,7 +302,7 @@ def load() -> SwapRules:
     for path, r in owned_rules("swaps"):
         where = f"{path.name}: rule {r['id']}"
         try:
-            rule_list.append(_parse_rule(r, where, lexica.get(r.get("family", ""))))
+            rule_list.append(_parse_rule(r, where, path, lexica.get(r.get("family", ""))))
         except KeyError as e:
             raise PipelineError(f"{where}: missing {e}") from e
         except (re.error, TypeError, ValueError) as e:
@@ -314,14 +314,14 @@ def load() -> SwapRules:
                      int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
 
 
-def _parse_rule(r: dict[str, Any], where: str, lex: Lexicon | None = None) -> Rule:
+def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:
     if r["mode"] not in ("high", "context", "flag"):
         raise ValueError(f"mode must be high, context or flag, not {r['mode']!r}")
     scored = r.get("scored")
-    conds = tuple(Cond.parse(c, where, lex) for c in r.get("cue" if scored else "when", []))
+    conds = tuple(Cond.parse(c, where, path, lex) for c in r.get("cue" if scored else "when", []))
     both = r.get("guard_both")
     return Rule(
-        id=r["id"], family=r["family"], pattern=re.compile(r["match"]), replace=r.get("replace", ""),
+        id=r["id"], family=r["family"], pattern=rules.compile_rule(r["match"], path), replace=r.get("replace", ""),
         mode=r["mode"], confidence=float(r["confidence"]), default=r.get("default", "keep"),
         guard_left=r.get("guard_left", ""), guard_right=r.get("guard_right", ""),
         guard_both=(both["left"], both["right"]) if both else None,

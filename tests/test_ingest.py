@@ -76,7 +76,7 @@ def test_odd_spaces_and_line_ends_are_normalised_and_counted() -> None:
     doc = ingest(data, "p.txt")
     assert doc.raw == "标题\n第一段 内容 继续\n零宽字符\n末行"
     counts = doc.info["ingest"]["normalised"]
-    assert counts == {"crlf": 2, "cr": 1, "line_separators": 0, "controls": 0, "zero_width": 2, "nbsp": 1,
+    assert counts == {"crlf": 2, "cr": 1, "line_separators": 0, "controls": 0, "noncharacters": 0, "zero_width": 2, "nbsp": 1,
                       "ideographic_space_runs": 1}
 
 
