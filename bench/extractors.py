@@ -19,8 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.clean import clean  # noqa: E402
-from pipeline.ingest import ingest  # noqa: E402
+from pipeline.stages.clean import clean  # noqa: E402
+from pipeline.stages.ingest import ingest  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 
 SITES = REPO / "tests" / "cases" / "sites"

@@ -51,7 +51,7 @@ def child(input_path: Path, docs: int) -> dict:
     sys.path.insert(0, str(ROOT))
     from pipeline.model import Document
     from pipeline.options import Options
-    from pipeline.render_pdf import render_pdf
+    from pipeline.render.pdf import render_pdf
 
     imported = time.perf_counter()
     doc = Document.from_json(input_path.read_text(encoding="utf-8"))
@@ -81,8 +81,9 @@ def costs(input_path: Path, reps: int = 11) -> dict:
     from weasyprint import HTML
     from weasyprint.layout import inline
 
-    from pipeline import cjk_justify, fonts
-    from pipeline import render_pdf as rp
+    from pipeline.render import justify as cjk_justify
+    from pipeline.render import fonts
+    from pipeline.render import pdf as rp
     from pipeline.model import Document
     from pipeline.options import Options
 

@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import STAGES  # noqa: E402
-from pipeline.batch import build_many  # noqa: E402
-from pipeline.ingest import ingest  # noqa: E402
+from pipeline.run.batch import build_many  # noqa: E402
+from pipeline.stages.ingest import ingest  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
@@ -64,8 +64,8 @@ def make_corpus(folder: Path, n: int, seed: int = 7) -> list[Path]:
 
 def stage_times(paths: list[Path], opts: Options, renders: int) -> list[tuple[str, float, float]]:
     """Per stage: mean ms per document and peak traced MB for one document."""
-    from pipeline.render_docx import render_docx
-    from pipeline.render_pdf import render_pdf
+    from pipeline.render.docx import render_docx
+    from pipeline.render.pdf import render_pdf
 
     totals: dict[str, float] = {}
     peaks: dict[str, float] = {}
@@ -102,7 +102,7 @@ def throughput(paths: list[Path], out: Path, opts: Options, jobs: int) -> float:
 
 
 def dask_throughput(paths: list[Path], out: Path, opts: Options) -> float:
-    from pipeline.cluster import build_on_dask
+    from pipeline.run.cluster import build_on_dask
 
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()

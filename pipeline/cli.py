@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import STAGES
-from .model import PipelineError
-from .options import FORMATS, PDF_VARIANTS, Options
+from pipeline.stages import STAGES
+from pipeline.errors import PipelineError
+from pipeline.options import FORMATS, PDF_VARIANTS, Options
 
 
 STAGE_NAMES = [s.name for s in STAGES]
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.command in ("build", "rerun") and a.reference_docx and not Path(a.reference_docx).is_file():
         ap.error(f"--reference-docx {a.reference_docx}: no such file")
     if a.command in ("build", "rerun") and a.skip_rule:
-        from .rule_ids import unknown_message
+        from pipeline.rules.ids import unknown_message
 
         try:
             message = unknown_message(a.skip_rule)
@@ -104,15 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         if a.command == "build":
             return _build(a)
         if a.command == "rerun":
-            from .rerun import rerun
+            from pipeline.run.rerun import rerun
 
             rerun(a.folder, a.stage, _options(a))
             return 0
         if a.command == "diff":
-            from .review import diff_command
+            from pipeline.review.terminal import diff_command
 
             return diff_command(a.folder, a.stages, stat=a.stat, color=a.color)
-        from .review import review_command
+        from pipeline.review.terminal import review_command
 
         return review_command(a.folder, a.output)
     except PipelineError as e:
@@ -124,7 +124,7 @@ def _build(a: argparse.Namespace) -> int:
     opts = _options(a)
     if a.scheduler:
         try:
-            from .cluster import build_on_dask
+            from pipeline.run.cluster import build_on_dask
         except ImportError as e:
             print(f"error: --scheduler needs Dask ({e.name} is missing): pip install '.[dask]'", file=sys.stderr)
             return 2
@@ -134,14 +134,14 @@ def _build(a: argparse.Namespace) -> int:
             print(f"error: {a.scheduler}: {e}", file=sys.stderr)
             return 1
     else:
-        from .batch import build_many, max_jobs
+        from pipeline.run.batch import build_many, max_jobs
 
         if a.jobs > max_jobs():
             print(f"note: --jobs {a.jobs} is more than this machine's {max_jobs()} CPUs: using {max_jobs()}",
                   file=sys.stderr)
         summary = build_many(a.paths, a.out, opts, jobs=a.jobs, force=a.force, progress=sys.stderr,
                              max_bytes=int(a.max_size * 1024 * 1024))
-    from .batch import print_summary
+    from pipeline.run.batch import print_summary
 
     print_summary(summary)
     if any(r.usage for r in summary.failed):

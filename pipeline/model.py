@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from pipeline.errors import PipelineError
 
 SCHEMA = "scrape2doc/1"
 
 BlockKind = Literal["text", "title", "summary", "heading", "paragraph"]
 Layer = Literal["body", "chrome"]
-
-
-class PipelineError(Exception):
-    """A document cannot be built; the message is the one-line reason shown to the user."""
 
 
 class UsageError(PipelineError):
@@ -182,30 +179,3 @@ class Document:
             return cls.from_dict(json.loads(text))
         except ValueError as e:
             raise PipelineError(f"not JSON: {e}") from e
-
-
-MARKDOWN_START = re.compile(r"^(\d+)([.)])(?=\s|$)|^(>|[#+*-](?=\s|$))")
-
-
-def _md_escape(text: str) -> str:
-    """Keep a paragraph that starts like a list item or heading (``1.``, ``#``) a paragraph."""
-    return MARKDOWN_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text, count=1)
-
-
-def markdown_view(doc: Document) -> str:
-    """The structured document as Markdown: readable, diffable, and close to what renders.
-    Run-in heads are ``<strong>``: CommonMark does not close ``**`` between 。 and a Han
-    character, so ``**…。**正文`` would show its asterisks on most viewers."""
-    out: list[str] = []
-    for b in doc.body:
-        if b.kind == "title":
-            out.append(f"# {b.text}")
-        elif b.kind == "summary":
-            out.append(f"> {b.text}")
-        elif b.kind == "heading":
-            out.append(f"{'#' * (b.level + 1)} {b.text}")
-        elif b.lead:
-            out.append(f"<strong>{b.lead}</strong>{b.text[len(b.lead):]}")
-        else:
-            out.append(_md_escape(b.text))
-    return "".join(line + "\n\n" for line in out)

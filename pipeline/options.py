@@ -5,7 +5,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-FORMATS = ("docx", "pdf")
+from pipeline.render import FORMATS
+
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 
 

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import pipeline  # noqa: E402
-from pipeline.profiles import EXT_PATTERN  # noqa: E402
+from pipeline.stages.clean.profiles import EXT_PATTERN  # noqa: E402
 
 SIZE = 1 << 20  # characters per input
 SEGMENT = SIZE // 8  # each input packs 8 adversarial runs of 128 K characters
@@ -127,14 +127,14 @@ def patterns() -> Iterator[tuple[str, str, re.Pattern[str]]]:
             if (s, flags, how) not in seen:
                 seen.add((s, flags, how))
                 yield f"{path.relative_to(REPO)}: {s}", how, rx
-    for m in pkgutil.iter_modules(pipeline.__path__):
-        if m.name == "__main__":
+    for m in pkgutil.walk_packages(pipeline.__path__, "pipeline."):  # every module of every subpackage
+        if m.name.endswith("__main__"):
             continue
-        for name, v in vars(importlib.import_module(f"pipeline.{m.name}")).items():
+        for name, v in vars(importlib.import_module(m.name)).items():
             if isinstance(v, re.Pattern) and isinstance(v.pattern, str) and UNBOUNDED.search(v.pattern):
                 if (v.pattern, v.flags, "finditer") not in seen:
                     seen.add((v.pattern, v.flags, "finditer"))
-                    yield f"pipeline/{m.name}.py: {name}", "finditer", v
+                    yield f"{m.name}: {name}", "finditer", v
 
 
 def main(only: str = "") -> None:

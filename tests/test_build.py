@@ -213,7 +213,7 @@ def test_a_worker_that_dies_fails_only_its_own_document(tmp_path: Path) -> None:
         shutil.copy(SAMPLE, pages / f"p{i}.txt")
     (pages / "p1.txt").write_text("CRASH", encoding="utf-8")
     code = (
-        "import os, sys, pipeline.batch as b\n"
+        "import os, sys, pipeline.run.batch as b\n"
         "real = b.build_one\n"
         "def build_one(path, *a, **k):\n"
         "    if path.endswith('p1.txt'): os._exit(3)\n"

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import paragraphs, profiles, rules
-from pipeline.clean import clean
-from pipeline.ingest import ingest
+from pipeline.stages.clean import paragraphs
+from pipeline.stages.clean import profiles
+from pipeline import rules
+from pipeline.stages.clean import clean
+from pipeline.stages.ingest import ingest
 from pipeline.model import Document, PipelineError
 from pipeline.options import Options
 
@@ -496,5 +498,5 @@ def test_title_from_any_candidate_without_site_junk(page: str, title: str) -> No
 
 
 def structure_of(doc: Document) -> Document:
-    from pipeline.structure import structure
+    from pipeline.stages.structure import structure
     return structure(doc, Options())

@@ -14,8 +14,8 @@ pytest.importorskip("distributed")
 import dask  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
-from pipeline.batch import build_many  # noqa: E402
-from pipeline.cluster import build_on_dask  # noqa: E402
+from pipeline.run.batch import build_many  # noqa: E402
+from pipeline.run.cluster import build_on_dask  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 
 SAMPLE = Path(__file__).parent.parent / "samples" / "huiwen-728690.txt"
@@ -85,7 +85,7 @@ def test_fsspec_urls_in_and_out_are_staged_and_uploaded_whole() -> None:
     """What a worker does with non-local URLs (memory:// here; s3:// etc. in practice)."""
     import fsspec
 
-    from pipeline.cluster import build_task, expand_urls
+    from pipeline.run.cluster import build_task, expand_urls
 
     fs = fsspec.filesystem("memory")
     fs.pipe("/pages/a.txt", SAMPLE.read_bytes())

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import STAGES
-from pipeline.convert import convert, run_stages
-from pipeline.ingest import ingest
+from pipeline.stages import STAGES
+from pipeline.run.convert import convert, run_stages
+from pipeline.stages.ingest import ingest
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.presentation import cn_number, folder_name, heading_prefixes, output_stem, properties, safe_name
+from pipeline.render.presentation import cn_number, folder_name, heading_prefixes, output_stem, properties, safe_name
 
 REPO = Path(__file__).parent.parent
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
@@ -85,7 +85,7 @@ def test_2_builds_of_the_same_page_at_once_never_delete_each_other(tmp_path: Pat
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from pipeline.artifacts import write_folder\n"
+        "from pipeline.run.artifacts import write_folder\n"
         "target = Path(sys.argv[1])\n"
         "for i in range(40):\n"
         "    write_folder(target, {'manifest.json': b'{}', f'n{i % 3}.bin': bytes(20000)})\n"
@@ -137,7 +137,7 @@ def test_3_a_size_limit_with_an_option_to_raise_it(tmp_path: Path) -> None:
 # --- 5. --jobs ------------------------------------------------------------------------------------
 
 def test_5_jobs_are_capped_at_the_cpus_and_workers_die_with_the_parent(tmp_path: Path) -> None:
-    from pipeline.batch import max_jobs
+    from pipeline.run.batch import max_jobs
 
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -148,7 +148,7 @@ def test_5_jobs_are_capped_at_the_cpus_and_workers_die_with_the_parent(tmp_path:
     assert f"note: --jobs 100000 is more than this machine's {max_jobs()} CPUs: using {max_jobs()}" in r.stderr
     # kill -9 the parent while its workers build: none of them outlives it
     slow = (
-        "import sys, time, pipeline.batch as b\n"
+        "import sys, time, pipeline.run.batch as b\n"
         "real = b.build_one\n"
         "def build_one(*a, **k):\n"
         "    time.sleep(60)\n"
@@ -194,7 +194,7 @@ def test_7_a_document_with_120_unnumbered_headings_builds() -> None:
     doc = Document(source="x", blocks=blocks)
     prefixes = heading_prefixes(doc, Options())
     assert prefixes["b239"] == "一百二十、"
-    from pipeline.render_docx import render_docx
+    from pipeline.render.docx import render_docx
 
     assert "一百二十、" in docx_text(render_docx(doc, Options()))
 
@@ -244,7 +244,7 @@ def test_10_an_emoji_gets_a_mark_in_the_pdf_and_the_docx_keeps_it() -> None:
 
 def test_10_a_failed_pdf_keeps_the_docx(tmp_path: Path) -> None:
     code = (
-        "import sys, pipeline.render_pdf as r\n"
+        "import sys, pipeline.render.pdf as r\n"
         "from pipeline.model import PipelineError\n"
         "def boom(*a, **k): raise PipelineError('PDF fonts: no glyph')\n"
         "r.render_pdf = boom\n"
@@ -407,8 +407,8 @@ def test_fuzz_random_and_mutated_pages_never_cause_an_internal_error() -> None:
             except PipelineError:
                 continue
             assert list(snapshots) == [s.name for s in STAGES]
-            from pipeline.render_docx import render_docx
-            from pipeline.render_pdf import printable, render_html
+            from pipeline.render.docx import render_docx
+            from pipeline.render.pdf import printable, render_html
 
             doc = snapshots["structure"]
             try:

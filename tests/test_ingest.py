@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import ingest
+from pipeline.stages.ingest import ingest
 from pipeline.model import PipelineError
 
 CASES = Path(__file__).parent / "cases"

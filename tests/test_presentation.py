@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pipeline.model import Block, Document, Meta
 from pipeline.options import Options
-from pipeline.presentation import cn_number, heading_prefixes, output_stem
+from pipeline.render.presentation import cn_number, heading_prefixes, output_stem
 
 
 def heads(*specs: tuple[str, int]) -> Document:

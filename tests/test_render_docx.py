@@ -18,11 +18,12 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline import fonts, pagecount
+from pipeline.render import fonts
+from pipeline.render import pagecount
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.presentation import heading_prefixes, rendered_blocks
-from pipeline.render_docx import REFERENCE, render_docx
+from pipeline.render.presentation import heading_prefixes, rendered_blocks
+from pipeline.render.docx import REFERENCE, render_docx
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "sample-structured.json"
@@ -438,7 +439,7 @@ def test_docx_pages_counts_a_one_page_document():
 
 
 def test_long_title_breaks_into_the_same_lines_as_the_pdf() -> None:
-    from pipeline.presentation import title_lines
+    from pipeline.render.presentation import title_lines
 
     title = "关于进一步加强城乡基层党组织建设推动科学发展的调研报告"
     doc = Document(source="t", blocks=[Block(id="b0", text=title, kind="title"),

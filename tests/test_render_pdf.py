@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline import cjk_justify, fonts
+from pipeline.render import justify as cjk_justify
+from pipeline.render import fonts
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.presentation import heading_prefixes, rendered_blocks
-from pipeline.presentation import title_lines
-from pipeline.render_pdf import oneline, render_pdf
+from pipeline.render.presentation import heading_prefixes, rendered_blocks
+from pipeline.render.presentation import title_lines
+from pipeline.render.pdf import oneline, render_pdf
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = Path(__file__).parent / "fixtures" / "sample-structured.json"
@@ -290,7 +291,7 @@ def test_same_input_gives_the_same_bytes_in_and_across_processes(sample, sample_
     assert render_pdf(sample, Options()) == sample_pdf.read_bytes()
     code = (
         "import sys; from pipeline.model import Document; from pipeline.options import Options; "
-        "from pipeline.render_pdf import render_pdf; "
+        "from pipeline.render.pdf import render_pdf; "
         f"sys.stdout.buffer.write(render_pdf(Document.from_json(open({str(SAMPLE)!r}, encoding='utf-8').read()), Options()))"
     )
     other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True).stdout
@@ -489,7 +490,7 @@ def test_the_repository_fonts_cover_every_face():
 def test_missing_font_files_are_reported_by_name(tmp_path, caplog):
     (tmp_path / "FandolFang-Regular.otf").write_bytes((fonts.font_dir() / "FandolFang-Regular.otf").read_bytes())
     assert [f.file for f, p in fonts.available_faces(tmp_path)] == ["FandolFang-Regular.otf"]
-    with caplog.at_level(logging.WARNING, logger="pipeline.fonts"):
+    with caplog.at_level(logging.WARNING, logger="pipeline.render.fonts"):
         problems = fonts.startup_check(tmp_path)
     assert len(problems) == 1 and "NotoSerifCJKsc-Bold.otf" in problems[0]
     assert "FandolFang-Regular.otf" not in problems[0]

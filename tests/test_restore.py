@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 
 from fixtures import spinner
-from pipeline import numbers, punctuation, rules, swaps
+from pipeline.stages.restore import numbers
+from pipeline.stages.restore import punctuation
+from pipeline import rules
+from pipeline.stages.restore import swaps
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.restore import restore, restore_text
+from pipeline.stages.restore import restore, restore_text
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "huiwen-728690.txt"
 HAN = f"[{punctuation.HAN_RANGES}]"
@@ -267,7 +270,7 @@ def test_restore_loads_no_segmenter() -> None:
     import subprocess
     import sys
     code = ("import sys; sys.path[:0] = ['tests']; from test_restore import sample_doc; "
-            "from pipeline.restore import restore; from pipeline.options import Options; "
+            "from pipeline.stages.restore import restore; from pipeline.options import Options; "
             "restore(sample_doc(), Options()); print('jieba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)

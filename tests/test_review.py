@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.artifacts import write_folder
-from pipeline.chardiff import hunks, place_edits
-from pipeline.convert import assemble
-from pipeline.fonts import available_faces, font_dir
+from pipeline.run.artifacts import write_folder
+from pipeline.review.chardiff import hunks, place_edits
+from pipeline.run.convert import assemble
+from pipeline.render.fonts import available_faces, font_dir
 from pipeline.model import Block, Document, Edit, Flag, PipelineError
 from pipeline.options import Options
-from pipeline.review import diff_command, edit_label, review_command
+from pipeline.review.terminal import diff_command, edit_label, review_command
 
 REPO = Path(__file__).parent.parent
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.clean import clean
-from pipeline.ingest import ingest
+from pipeline.stages.clean import clean
+from pipeline.stages.ingest import ingest
 from pipeline.model import Document
 from pipeline.options import Options
-from pipeline.structure import structure
+from pipeline.stages.structure import structure
 
 SITES = Path(__file__).parent / "cases" / "sites"
 CASES = sorted(p.stem for p in SITES.glob("*.json"))

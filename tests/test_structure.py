@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import headings, rules, runin, structure_rules
+from pipeline.stages.structure import headings
+from pipeline import rules
+from pipeline.stages.structure import runin
+from pipeline.stages.structure import rules as structure_rules
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.structure import structure
+from pipeline.stages.structure import structure
 
 REPO = Path(__file__).parent.parent
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"

@@ -28,8 +28,8 @@ from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm  # noqa: E402
 
-from pipeline.ooxml import APP_XML, PPR_ORDER, RPR_ORDER, pin_fonts, put, reproducible_zip  # noqa: E402
-from pipeline.presentation import FALLBACK_DATE  # noqa: E402
+from pipeline.render.ooxml import APP_XML, PPR_ORDER, RPR_ORDER, pin_fonts, put, reproducible_zip  # noqa: E402
+from pipeline.render.presentation import FALLBACK_DATE  # noqa: E402
 
 SPEC = HERE / "gbt9704.toml"
 OUT = HERE / "reference.docx"

@@ -1,0 +1,5 @@
+"""The one error type a build reports to its user."""
+
+
+class PipelineError(Exception):
+    """A document cannot be built; the message is the one-line reason shown to the user."""

@@ -1,0 +1,37 @@
+"""The writers, pandoc's way: one table from output format to the module that writes it.
+
+A writer module has ``write(doc, opts) -> (bytes, pages, warnings)``: the file, what it measured
+of its page count for the manifest, and warnings about it. Modules are imported on first use
+(WeasyPrint alone takes half a second to import), so a DOCX-only build never loads the PDF
+writer. A new format is one module and one line here.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.model import Document, Flag
+    from pipeline.options import Options
+
+Written = tuple[bytes, dict[str, Any], list["Flag"]]
+
+
+@dataclass(frozen=True)
+class Writer:
+    module: str  # where ``write`` lives
+    pages_key: str  # the manifest's page count this writer measures
+    label: str  # how a warning about that count names it
+
+    def write(self, doc: Document, opts: Options) -> Written:
+        run: Callable[[Document, Options], Written] = importlib.import_module(self.module).write
+        return run(doc, opts)
+
+
+WRITERS: dict[str, Writer] = {
+    "docx": Writer("pipeline.render.docx", "docx_libreoffice", "DOCX (as LibreOffice lays it out)"),
+    "pdf": Writer("pipeline.render.pdf", "pdf", "PDF"),
+}
+FORMATS = tuple(WRITERS)

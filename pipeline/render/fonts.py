@@ -1,0 +1,93 @@
+"""Where the renderers find the free CJK faces that `make fonts` (scripts/fonts.sh) fetched,
+and which file plays which role.
+
+WeasyPrint has no faux bold and takes face 0 (Japanese) of a .ttc, so the PDF needs one OTF
+per (family, weight) and a real bold file for everything set in bold. The families are
+declared under the fonts' own names: when a file is missing, the same CSS name still finds
+a system copy of that family through fontconfig (with a warning, since what it finds, if
+anything, is the machine's business).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.resources import CHECKOUT_FONTS
+
+REPO_FONTS = CHECKOUT_FONTS
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Face:
+    role: str  # the GB/T 9704 face it stands in for: 仿宋, 楷, 黑, 宋
+    family: str  # the font's own family name, used in @font-face and the CSS stacks
+    weight: int
+    file: str
+
+
+# 仿宋 and 楷 have no free bold: bold runs in body text are set in 宋 700 (templates/report.css).
+FACES: tuple[Face, ...] = (
+    Face("仿宋", "FandolFang", 400, "FandolFang-Regular.otf"),
+    Face("楷", "FandolKai", 400, "FandolKai-Regular.otf"),
+    Face("黑", "Noto Sans CJK SC", 400, "NotoSansCJKsc-Regular.otf"),
+    Face("黑", "Noto Sans CJK SC", 700, "NotoSansCJKsc-Bold.otf"),
+    Face("宋", "Noto Serif CJK SC", 400, "NotoSerifCJKsc-Regular.otf"),
+    Face("宋", "Noto Serif CJK SC", 700, "NotoSerifCJKsc-Bold.otf"),
+)
+
+
+def font_dir() -> Path:
+    """``$SCRAPE2DOC_FONTS`` or the repository's ``fonts/``; may not exist (system fonts then)."""
+    return Path(os.environ.get("SCRAPE2DOC_FONTS") or REPO_FONTS)
+
+
+def fingerprint() -> str:
+    """Which face files the renders would use, and their sizes: a changed font set rebuilds."""
+    d = font_dir()
+    return ";".join(f"{f.file}:{p.stat().st_size}" for f, p in available_faces(d)) or "system"
+
+
+def available_faces(directory: Path) -> list[tuple[Face, Path]]:
+    """The faces whose file is in ``directory``, with the file's path."""
+    return [(f, directory / f.file) for f in FACES if (directory / f.file).is_file()]
+
+
+def coverage(path: Path) -> frozenset[str]:
+    """The characters a font file has glyphs for (its cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(chr(c) for c in font.getBestCmap())
+
+
+def harfbuzz_subset_available() -> bool:
+    """WeasyPrint subsets with HarfBuzz when libharfbuzz-subset0 loads; its fontTools fallback
+    is 4–12× slower on CJK fonts (toolchain note F1) and only says so in a log line."""
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None
+
+
+def startup_check(directory: Path) -> list[str]:
+    """Warn (once per press, not per document) about missing font files and a missing
+    subsetter; returns the warnings so callers can show them too."""
+    problems = []
+    missing = [f for f in FACES if not (directory / f.file).is_file()]
+    if missing:
+        problems.append(
+            f"fonts: {len(missing)} of {len(FACES)} font files missing in {directory} "
+            f"({', '.join(f.file for f in missing)}): the PDF uses system fonts named "
+            f"{', '.join(sorted({f.family for f in missing}))} if installed, else whatever "
+            "fontconfig finds; run `make fonts`"
+        )
+    if not harfbuzz_subset_available():
+        problems.append(
+            "fonts: libharfbuzz-subset0 is not installed, so WeasyPrint subsets fonts with "
+            "fontTools (several seconds per PDF); install it with your package manager"
+        )
+    for p in problems:
+        LOG.warning(p)
+    return problems

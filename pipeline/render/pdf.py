@@ -1,0 +1,219 @@
+"""Typeset PDF: the Document through templates/report.html.j2 and report.css, laid out by
+WeasyPrint in the GB/T 9704 house style (design note typesetting.md §0, §4).
+
+All presentation lives in templates/; this module picks the blocks, numbers and metadata
+(shared with the DOCX through pipeline.render.presentation), and keeps the expensive parts — the
+font configuration with its registered CJK faces, the compiled CSS and template — in one
+module-level press per process, so fifty documents cost one font load and stay flat in memory.
+"""
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import functools
+import gc
+import itertools
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from markupsafe import Markup, escape
+
+from pipeline import __version__
+from pipeline.render import justify as cjk_justify
+from pipeline.render import fonts
+from pipeline.resources import TEMPLATES
+from pipeline.model import Document, Flag
+from pipeline.errors import PipelineError
+from pipeline.options import PDF_VARIANTS, Options
+from pipeline.render.presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
+
+if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone takes 0.6 s
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
+LINE_BREAK = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")  # from a whitespace run's start: linear
+# What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
+# the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.
+MISSING_MARK = "\u3013"
+# WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
+KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
+
+
+@dataclass(frozen=True)
+class _Press:
+    """What every render in a process shares."""
+
+    template: jinja2.Template
+    stylesheets: list[CSS]  # compiled against font_config, which holds the registered faces
+    font_config: FontConfiguration
+
+
+def oneline(text: str) -> str:
+    """Join a text's lines: nothing between hanzi (a newline would print as a space, F9),
+    one space between Latin words."""
+
+    def join(m: re.Match[str]) -> str:
+        s, e = m.start(), m.end()
+        around = text[s - 1:s] + text[e:e + 1]
+        return "" if re.search(f"[{CJK}]", around) or s == 0 or e == len(text) else " "
+
+    return LINE_BREAK.sub(join, text)
+
+
+def marked(text: str, covered: frozenset[str] | None) -> Markup:
+    """Escaped one-line text with runs the body face lacks in ``<span class="rare">``: those
+    glyphs come from a fallback face with taller metrics, which would push their line off
+    the 28.95 pt grid unless the run gets its own small line-height (report.css)."""
+    text = oneline(text)
+    if covered is None:
+        return escape(text)
+    out = Markup()
+    for rare, run in itertools.groupby(text, key=lambda c: c not in covered and not c.isspace()):
+        chunk = escape("".join(run))
+        out += Markup('<span class="rare">%s</span>') % chunk if rare else chunk
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _press(directory: Path) -> _Press:
+    """Load the fonts and compile the CSS and template once per fonts directory."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts.startup_check(directory)
+    cjk_justify.install()  # CJK lines flush with both margins (WeasyPrint stretches only spaces)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    body = next((path for face, path in fonts.available_faces(directory) if face.role == "仿宋"), None)
+    env.filters["oneline"] = oneline
+    env.filters["marked"] = functools.partial(marked, covered=fonts.coverage(body) if body else None)
+    env.filters["title_lines"] = title_lines
+    font_config = FontConfiguration()
+    face_css = env.get_template("fonts.css.j2").render(faces=fonts.available_faces(directory))
+    with _weasyprint_font_warnings() as problems:
+        stylesheets = [
+            CSS(string=face_css, font_config=font_config),
+            CSS(filename=str(TEMPLATES / "report.css"), font_config=font_config),
+        ]
+    if problems:
+        raise PipelineError(f"PDF fonts: {problems[0]}")
+    return _Press(env.get_template("report.html.j2"), stylesheets, font_config)
+
+
+# Drop the fonts while WeasyPrint is still importable: its FontConfiguration cleans up in __del__.
+atexit.register(_press.cache_clear)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "font" in message.lower() and KNOWN_FONT_NOTICE not in message:
+            self.messages.append(message)
+
+
+@contextmanager
+def _weasyprint_font_warnings() -> Iterator[list[str]]:
+    """Collect WeasyPrint's font warnings (a face that failed to load would otherwise pass
+    as a silently substituted font in a finished PDF)."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+@functools.lru_cache(maxsize=2)
+def _printable_chars(directory: Path) -> frozenset[str] | None:
+    """Every character some bundled face has a glyph for; None when the PDF falls back to
+    system fonts (then fontconfig finds what it finds)."""
+    faces = fonts.available_faces(directory)
+    if len(faces) < len(fonts.FACES):
+        return None
+    out: set[str] = set()
+    for _, path in faces:
+        out |= fonts.coverage(path)
+    return frozenset(out)
+
+
+def printable(doc: Document) -> tuple[Document, list[Flag]]:
+    """``doc`` with every character no PDF face can draw replaced by 〓, and one warning naming
+    those characters: a page with one emoji still gets its PDF (and keeps the emoji in the DOCX)."""
+    covered = _printable_chars(fonts.font_dir())
+    if covered is None:
+        return doc, []
+    missing: dict[str, int] = {}
+    for b in doc.body:
+        for ch in set(b.text) - covered:
+            if not ch.isspace():
+                missing[ch] = missing.get(ch, 0) + b.text.count(ch)
+    if not missing:
+        return doc, []
+    table = str.maketrans({ch: MISSING_MARK for ch in missing})
+    blocks = [dataclasses.replace(b, text=b.text.translate(table), lead=b.lead.translate(table))
+              if b.layer == "body" else b for b in doc.blocks]
+    named = ", ".join(f"U+{ord(c):04X} {c}" + (f" ×{n}" if n > 1 else "") for c, n in sorted(missing.items())[:10])
+    more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    flag = Flag(stage="render", rule="render.missing-glyph",
+                message=f"no PDF face has {named}{more}: shown as {MISSING_MARK} in the PDF (the DOCX keeps them)")
+    return dataclasses.replace(doc, blocks=blocks), [flag]
+
+
+def render_html(doc: Document, opts: Options) -> str:
+    """The HTML WeasyPrint lays out (also handy for looking at the markup)."""
+    props = properties(doc)
+    return _press(fonts.font_dir()).template.render(
+        blocks=rendered_blocks(doc, opts),
+        prefixes=heading_prefixes(doc, opts),
+        props=props,
+        created="" if props.created == FALLBACK_DATE else props.created.date().isoformat(),
+        version=__version__,
+    )
+
+
+def render_pdf(doc: Document, opts: Options) -> bytes:
+    """The typeset PDF's bytes: the same input gives the same bytes (dates come from the site
+    metadata, font subset tags are content hashes)."""
+    if opts.pdf_variant is not None and opts.pdf_variant not in PDF_VARIANTS:
+        raise PipelineError(f"unknown PDF variant {opts.pdf_variant!r} (use one of {', '.join(PDF_VARIANTS)})")
+    from weasyprint import HTML
+
+    press = _press(fonts.font_dir())
+    html = render_html(doc, opts)
+    with _weasyprint_font_warnings() as problems:
+        pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+            stylesheets=press.stylesheets,
+            font_config=press.font_config,
+            pdf_variant=opts.pdf_variant,
+            pdf_tags=True,  # headings, paragraphs, reading order for screen readers: ~2% of the render
+        )
+    gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
+    if problems:
+        raise PipelineError(f"PDF fonts: {problems[0]} (fonts from {fonts.font_dir()}: run `make fonts`)")
+    return pdf
+
+
+def write(doc: Document, opts: Options) -> tuple[bytes, dict[str, int], list[Flag]]:
+    """The PDF, its page count, and a warning for each character no face could print."""
+    from pipeline.render.pagecount import pdf_pages
+
+    printed, missing = printable(doc)
+    data = render_pdf(printed, opts)
+    return data, {"pdf": pdf_pages(data)}, missing
