@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from fixtures import spinner
+from pipeline.text import HAN_RANGES
 from pipeline.stages.restore import numbers
 from pipeline.stages.restore import punctuation
 from pipeline import rules
@@ -21,7 +21,7 @@ from pipeline.options import Options
 from pipeline.stages.restore import restore, restore_text
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "huiwen-728690.txt"
-HAN = f"[{punctuation.HAN_RANGES}]"
+HAN = f"[{HAN_RANGES}]"
 
 
 def sample_doc() -> Document:

@@ -16,10 +16,11 @@ spacing. The hook is checked against the installed WeasyPrint by tests/test_rend
 """
 from __future__ import annotations
 
-import re
-from typing import Any
 
-CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]")
+from typing import Any
+from pipeline.text import WIDE
+
+CJK = WIDE
 
 _original: Any = None
 

@@ -32,12 +32,13 @@ from pipeline.model import Document, Flag
 from pipeline.errors import PipelineError
 from pipeline.options import PDF_VARIANTS, Options
 from pipeline.render.presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
+from pipeline.text import WIDE_RANGES
 
 if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone takes 0.6 s
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-CJK = "\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef"
+CJK = WIDE_RANGES
 LINE_BREAK = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")  # from a whitespace run's start: linear
 # What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
 # the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.

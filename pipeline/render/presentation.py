@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 
 from pipeline.model import Block, Document
 from pipeline.options import Options
+from pipeline.text import NUMBERED
 
 CN_NUMERALS = "一二三四五六七八九十"
 # Markers a heading may already carry (一、 （一） 1. （1） 第一章 第一节): the renders then add none.
-NUMBERED = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+[章节部分篇条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、])")
 MAX_NAME_BYTES = 240
 # Characters a file name never keeps: path separators and what Windows forbids become "_";
 # controls, format characters (U+202E right-to-left override can disguise an extension, zero

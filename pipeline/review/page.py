@@ -25,12 +25,13 @@ from pipeline.render.fonts import available_faces, font_dir
 from pipeline.errors import PipelineError
 from pipeline.resources import TEMPLATES
 from pipeline.review.stagediff import SPLITTER, STAGE_NAMES, BuildFolder, PairDiff, Removed, Unit, pair_diff
+from pipeline.text import FONT_RANGES
 
 PDF_PAGES = 2  # first pages shown as images
 # The embedded face serves these ranges only (CJK, its punctuation, full-width forms); listing
 # it first with a unicode-range makes Chromium use it from the first paint instead of
 # shaping the first CJK runs with a Latin fallback.
-CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x2FFFF))
+CJK_RANGES = FONT_RANGES
 PDF_DPI = 50
 
 

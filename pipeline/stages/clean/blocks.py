@@ -12,6 +12,7 @@ from pipeline.stages.clean.page import (GLUED_HEADING, HEADING_SPLIT, JOIN_BROKE
                                         Piece, Seg, gap, split)
 from pipeline.stages.clean.profiles import Profile
 from pipeline.stages.clean.title import place_title, title_like
+from pipeline.text import HAN_RANGES
 
 def _joined(segs: list[Seg], prev: int, i: int) -> tuple[str, bool] | None:
     """(rule, closes up) when body segment ``i`` goes on from body segment ``prev``: text a
@@ -80,8 +81,8 @@ def paragraphs_of(p: Profile, segs: list[Seg], opts: Options, meta: Meta) -> lis
     return [q for q in pieces if q.text]
 
 
-CJK_BEFORE = re.compile(r"[\u3400-\u9fff，。、；：！？）》”」』:;!?)]$")
-HAN_AFTER = re.compile(r"\s?[\u3400-\u9fff]{4}")
+CJK_BEFORE = re.compile(rf"[{HAN_RANGES}，。、；：！？）》”」』:;!?)]$")
+HAN_AFTER = re.compile(rf"\s?[{HAN_RANGES}]{{4}}")
 PAIRS = ("“”", "《》", "（）", "()", "「」", "【】")
 
 

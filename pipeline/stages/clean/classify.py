@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pipeline.stages.restore.punctuation import HAN
+from pipeline.text import HAN, NUMBERED
 
 __all__ = ["HAN", "Lexicon", "Features", "features", "line_class", "core", "NUMBERED", "ENDS_OPEN"]
 
@@ -26,8 +26,6 @@ LineClass = Literal["good", "near", "short", "chrome"]
 PUNCT = re.compile(r"[，。！？；、,;!?]")
 SENTENCE_END = re.compile(r"[。！？!?][”’」』）)]?$")
 ENDS_OPEN = re.compile(r"[：:]$")  # 各位家长： — a salutation or a lead-in goes on into the body
-NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节条部篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]"
-                      r"|\d{1,2}(?:\.\d{1,2})+\s*\S|\d{1,2}[、．.](?!\d))")
 
 
 @dataclass(frozen=True)

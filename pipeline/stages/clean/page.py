@@ -11,13 +11,14 @@ from pipeline.options import Options
 from pipeline.stages.clean import classify, script
 from pipeline.stages.clean.profiles import ChromeRule, Profile
 from pipeline.stages.clean.sitemeta import Lifter
+from pipeline.text import CHAPTER, CN_COMMA, CN_PAREN, HAN_RANGES
 
 STAGE = "clean"
 BULLET = re.compile(r"^(?:[•●▪◦·*]|[-–—](?=\s)(?!\s*\d{1,4}\s*[-–—]\s*$))\s*")
 FIND_SHARE = 0.6  # a line mostly cut out by find rules (a truncation notice) counts as chrome for the core
 # 股票代码 : or (来源:…) — a label row or a source line never continues a sentence
 LABEL_ROW = re.compile(r"^(?:[^，。,.\s]{1,10} ?[:：]|[(（]来源[:：])")
-LABEL = re.compile(r"[\u4e00-\u9fff]{2,8}")  # a line that may be a label whose value is on the next line
+LABEL = re.compile(rf"[{HAN_RANGES}]{{2,8}}")  # a line that may be a label whose value is on the next line
 MATCH_MAX = 500
 EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line  # characters: whole-line chrome rules only look at lines this short
 TITLE_PARTS = re.compile(r" [-|–—] |_| \| ")  # a <title>'s parts: the document's, the site's
@@ -34,8 +35,8 @@ HEAD_RUN_MAX = 6  # lines: what stands between the last head chrome and the body
 UNITS = r"[万亿千百元%个倍年月日号时分秒人户家项件次天吨米亩]"
 CHUNK = re.compile(r"^(\d{1,3})、")
 ENDS = re.compile(r"[。！？!?；;：:…”」』）)]$")
-MARKER = re.compile(r"(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇]|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
-                    r"|\d{1,2}(?:\.\d{1,2})+ ?(?=[\u4e00-\u9fff])(?!" + UNITS + r")|\d{1,2}(?:[、．]|\.(?![\d]))(?!" + UNITS + r"))")
+MARKER = re.compile(rf"(?:{CHAPTER}|{CN_COMMA}|{CN_PAREN}"
+                    rf"|\d{{1,2}}(?:\.\d{{1,2}})+ ?(?=[{HAN_RANGES}])(?!{UNITS})|\d{{1,2}}(?:[、．]|\.(?!\d))(?!{UNITS}))")
 HEADING_SPLIT = "generic.heading_split"
 GLUED_HEADING = "generic.glued_heading"
 # The steps of this stage that no rule file holds, each an id --skip-rule can name.

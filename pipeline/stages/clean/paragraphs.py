@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pipeline.text import ARABIC_PAREN, CHAPTER, CJK_PUNCT, CN, CN_PAREN, HAN_RANGES
 
-CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_PUNCT = r"\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01-\uff0f\uff1a-\uff1f\uff3b-\uff40\uff5b-\uff65“”‘’…—"
+CJK = HAN_RANGES
 OPENERS = r"“‘《〈（【「『〔(\[［"
 # A space that separates two paragraphs: CJK text (or CJK text plus ASCII punctuation left by NFKC,
 # as in "详见: 党的") before it, CJK text, an opening bracket or a list number ("1、") after it.
@@ -25,7 +25,7 @@ SPACE_BREAK = re.compile(
 SENTENCE_END = re.compile(r"[。！？!?；;：:…」』”\"’）)】》]$")
 # A line starting like a list item or heading starts a new paragraph, whatever the line before.
 ITEM_START = re.compile(
-    rf"^(?:第[一二三四五六七八九十百零〇\d]+[章节條条部篇]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]"
+    rf"^(?:{CHAPTER}|[{CN}]+[、.．]|{CN_PAREN}|{ARABIC_PAREN}"
     rf"|\d{{1,2}}(?:\.\d+)*(?:[、．\s]|\.(?!\d))|[①-⑳⑴-⒇]|[•●▪◦]"
     rf"|[\[［【〔]\d{{1,3}}[\]］】〕]|【[^】]{{1,10}}】)"  # references [1] ［1］ 【1】, labels 【量化】
 )
@@ -46,7 +46,7 @@ HAN_CHAR = re.compile(f"[{CJK}]")
 CLAUSE = re.compile(r"[，,。；;]")
 JOINED_MIN_MEAN = 12  # characters: the mean length of the paragraphs of a joined line
 FULL_STOP = re.compile(r"[。！？][”’」』）]?$")
-HEADING_NUMBER_END = re.compile(r"第[一二三四五六七八九十百零〇\d]{1,4}[章节条部篇款]$")  # 第一章 总则: one heading
+HEADING_NUMBER_END = re.compile(rf"{CHAPTER}$")  # 第一章 总则: one heading
 
 
 def _heading_part(text: str) -> bool:

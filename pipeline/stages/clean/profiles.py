@@ -17,6 +17,7 @@ from pipeline import rules
 from pipeline.stages.clean.classify import Lexicon
 from pipeline.model import Meta
 from pipeline.errors import PipelineError
+from pipeline.text import CHAPTER, CN_COMMA, CN_PAREN
 
 GENERIC = "generic"
 # Meta fields a profile may lift (named groups in chrome rules, keys of [meta]).
@@ -257,7 +258,7 @@ def _build(path: Path, d: dict[str, Any]) -> Profile:
         stop = re.escape(c.typed(g, "not_after", str, "", "[glued]"))
         clause = c.typed(g, "min_clause", int, 4, "[glued]")
         alt = "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
-        marker = r"(?:第[一二三四五六七八九十]{1,3}[章节]\s?|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+        marker = rf"(?:{CHAPTER}\s?|{CN_COMMA}|{CN_PAREN})"
         glued = re.compile(  # a heading word ends it, or a space does (（一）总体目标 到2024年底……)
             rf"^({marker}(?:[^，。；：,;:、\s]{{2,14}}(?= )|[^，。；：,;:、\s]{{0,10}}?(?:{alt})(?=[^{stop}\s]))) ?"
             rf"(?=[^，。；：,;:！？!?]{{{clause},}})")

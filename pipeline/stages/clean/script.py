@@ -11,7 +11,7 @@ from functools import cache
 
 import opencc
 
-from pipeline.stages.restore.punctuation import HAN
+from pipeline.text import HAN
 
 Fold = Callable[[str], str]
 SAMPLE = 20000  # Han characters looked at: enough to decide, cheap on a huge page

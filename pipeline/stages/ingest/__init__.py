@@ -18,6 +18,7 @@ import charset_normalizer
 from pipeline.stages.ingest.html import looks_like_html, visible_text
 from pipeline.model import Document, Flag
 from pipeline.errors import PipelineError
+from pipeline.text import HAN
 
 # File signatures users save by mistake instead of the page: a clearer reason than "binary".
 MAGIC = {
@@ -125,13 +126,13 @@ def _chinese_utf8(data: bytes) -> bool:
     if text is None:
         return False
     wide = sum(not c.isascii() for c in text)
-    return wide > 0 and sum("\u3400" <= c <= "\u9fff" for c in text) >= wide / 2
+    return wide > 0 and len(HAN.findall(text)) >= wide / 2
 
 
 def _common_share(text: str, encoding: str, lead: range) -> float:
     """Share of the ideographs in ``text`` that are the encoding's common characters: the
     first lead-byte rows of GB2312 (level 1, 3755 characters) or of Big5 (5401 characters)."""
-    chars = [c for c in text if "\u3400" <= c <= "\u9fff"]
+    chars = HAN.findall(text)
     if not chars:
         return 0.0
     common = 0

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline import rules
 from pipeline.stages.restore.changes import Finding, owned_rules, require
 from pipeline.errors import PipelineError
-from pipeline.stages.restore.punctuation import SENTENCE_FINAL
+from pipeline.text import SENTENCE_FINAL
 
 SENTENCE = re.compile(f"[^{SENTENCE_FINAL}]*[{SENTENCE_FINAL}]?")
 # The rules with a handler of their own and the keys it reads. Any other num./meta./text. rule

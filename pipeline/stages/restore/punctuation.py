@@ -14,16 +14,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
+from pipeline.text import HAN, HAN_RANGES
 from pipeline import rules
 from pipeline.stages.restore.changes import Change, Finding, owned_rules, require
 from pipeline.errors import PipelineError
 
 # Han characters: the URO, Extension A and the compatibility ideographs. The one definition the
 # restore detectors and the structure stage share.
-HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-HAN = re.compile(f"[{HAN_RANGES}]")
 # Marks that end a sentence, full-width and as the site folds them to ASCII.
-SENTENCE_FINAL = "。？！?!"
 LATIN = re.compile(r"[A-Za-z]")
 
 # Rules with a handler of their own, and the keys each reads; every other punct./quote. rule is

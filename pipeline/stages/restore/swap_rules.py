@@ -12,7 +12,8 @@ from typing import Any, Literal
 from pipeline import rules
 from pipeline.stages.restore.changes import owned_rules
 from pipeline.errors import PipelineError
-from pipeline.stages.restore.punctuation import SENTENCE_FINAL
+from pipeline.text import SENTENCE_FINAL
+from pipeline.text import HAN as _HAN
 
 Action = Literal["restore", "keep", "flag"]
 # A cue looks within the clause (left/right) or the sentence (before/after); for cues a
@@ -46,7 +47,6 @@ def _starts(text: str, words: tuple[str, ...], marker: str) -> str | None:
     return None
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _LINKS = "的和与及、"
 
 

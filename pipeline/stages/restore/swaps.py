@@ -21,6 +21,7 @@ from pipeline.stages.restore.changes import Change, Finding
 
 # A cue looks within the clause (left/right) or the sentence (before/after); for cues a
 from pipeline.stages.restore.swap_rules import CLAUSE_ENDS, SENTENCE_ENDS, Action, Context, Rule, SwapRules, load
+from pipeline.text import HAN_RANGES
 
 @dataclass(frozen=True)
 class Gate:
@@ -111,7 +112,7 @@ def _guarded(rule: Rule, text: str, start: int, end: int) -> bool:
 
 # A short heading or letter-spaced title (第一章 总 那么, 国 务 院 工 作 规 那么): the spaces between
 # Han characters are typography, so the rules read it without them.
-_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_SPACED = re.compile(rf"(?<=[{HAN_RANGES}])[ \u3000]+(?=[{HAN_RANGES}])")
 _HEADING_MAX = 40
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pipeline import rules
 from pipeline.errors import PipelineError
-from pipeline.stages.restore.punctuation import HAN, SENTENCE_FINAL
+from pipeline.text import HAN, SENTENCE_FINAL
 
 
 @dataclass(frozen=True)
