@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import STAGES
+from .edit_ids import of as edit_id
 from .model import Document, markdown_view
 
 MANIFEST = "manifest.json"
@@ -49,7 +50,7 @@ def stage_files(snapshots: dict[str, Document]) -> dict[str, bytes]:
 def edits_jsonl(doc: Document) -> bytes:
     lines = []
     for e in doc.edits:
-        lines.append(json.dumps({"stage": e.stage, "rule": e.rule, "block": e.block, "start": e.start,
+        lines.append(json.dumps({"id": edit_id(e), "stage": e.stage, "rule": e.rule, "block": e.block, "start": e.start,
                                  "end": e.end, "before": e.before, "after": e.after, "note": e.note},
                                 ensure_ascii=False, sort_keys=True))
     return "".join(line + "\n" for line in lines).encode()
