@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from . import __version__
 from .chardiff import CONTEXT, Placed
+from .edit_ids import of as edit_id
 from .fonts import available_faces, font_dir
 from .model import PipelineError
 from .rules import TEMPLATES
@@ -149,6 +150,8 @@ def page_context(build: BuildFolder) -> dict[str, Any]:
     diffs = [pair_diff(build, a, b) for a, b in zip(have, have[1:])]
     chrome: list[Removed] = [r for d in diffs for r in d.chrome]
     edits = build.edits
+    for e in edits:  # a folder built before edit ids were written: the same ids, computed
+        e.setdefault("id", edit_id(e))
     first = build.model(STAGE_NAMES[0]) if STAGE_NAMES[0] in have else None
     rows = edit_rows(edits, diffs, first.raw if first else build.view(STAGE_NAMES[0]))
     rule_counts = Counter(e.get("rule", "") for e in edits)

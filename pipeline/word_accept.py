@@ -206,7 +206,8 @@ def _change(old: str, new: str) -> str:
     for tag, a1, a2, b1, b2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag != "equal":
             left = old[max(0, a1 - 6):a1]
-            parts.append(f"…{left}[-{old[a1:a2]}-]{{+{new[b1:b2]}+}}…")
+            gone, added = old[a1:a2], new[b1:b2]
+            parts.append(f"…{left}" + (f"[-{gone}-]" if gone else "") + (f"{{+{added}+}}" if added else "") + "…")
     return "; ".join(parts[:5]) + (f"; and {len(parts) - 5} more" if len(parts) > 5 else "")
 
 
@@ -255,4 +256,11 @@ def accept_command(folder: Path, reviewed: Path, page: Path | None, rebuild: Any
         print(f"wrote {target}: {len(new)} edit(s) added to reject_edits", file=out)
     else:
         print(f"{target}: no new rejections", file=out)
-    return rebuild(page)
+    inside = reviewed.resolve().parent == folder.resolve()
+    keep = reviewed.read_bytes() if inside else b""
+    status = rebuild(page)
+    if inside and not reviewed.exists():  # the rebuild replaced the folder: the reviewer's file stays
+        tmp = reviewed.with_name(f".{reviewed.name}.tmp")
+        tmp.write_bytes(keep)
+        tmp.replace(reviewed)
+    return status
