@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.stages import STAGES
@@ -73,7 +74,16 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("review", help="write a self-contained HTML review page")
     v.add_argument("folder", type=Path)
-    v.add_argument("--output", "-o", type=Path, help="default: FOLDER/review.html")
+    v.add_argument("--output", "-o", type=Path, help="default: FOLDER/review.html (FOLDER/review.docx with --docx)")
+    v.add_argument("--docx", action="store_true",
+                   help="write review.docx: the DOCX with every edit a tracked change, every warning a comment")
+
+    c = sub.add_parser("accept", help="record the edits a reviewer rejected (review.docx or the review page's "
+                                      "decisions file) in the page's overrides file, and rebuild the document")
+    c.add_argument("folder", type=Path)
+    c.add_argument("reviewed", type=Path, metavar="REVIEWED", help="the reviewed review.docx, or a decisions .toml")
+    c.add_argument("--input", type=Path, help="the page (default: the input the manifest names)")
+    _add_build_options(c)
     return ap
 
 
@@ -89,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"--out {a.out} is a file, not a folder")
     if a.command == "diff" and (unknown := [s for s in a.stages if s not in STAGE_NAMES]):
         ap.error(f"unknown stage {unknown[0]!r}; stages are {', '.join(STAGE_NAMES)}")
-    if a.command in ("build", "rerun") and a.reference_docx and not Path(a.reference_docx).is_file():
+    if a.command == "accept" and not a.reviewed.is_file():
+        print(f"error: {a.reviewed}: no such file", file=sys.stderr)
+        return 2
+    if a.command in ("build", "rerun", "accept") and a.reference_docx and not Path(a.reference_docx).is_file():
         ap.error(f"--reference-docx {a.reference_docx}: no such file")
-    if a.command in ("build", "rerun") and a.skip_rule:
+    if a.command in ("build", "rerun", "accept") and a.skip_rule:
         from pipeline.rules.ids import unknown_message
 
         try:
@@ -112,9 +125,11 @@ def main(argv: list[str] | None = None) -> int:
             from pipeline.review.terminal import diff_command
 
             return diff_command(a.folder, a.stages, stat=a.stat, color=a.color)
+        if a.command == "accept":
+            return _accept(a)
         from pipeline.review.terminal import review_command
 
-        return review_command(a.folder, a.output)
+        return review_command(a.folder, a.output, docx=a.docx)
     except PipelineError as e:
         print(f"error: {getattr(a, 'folder', '')}: {e}", file=sys.stderr)
         return 1
@@ -147,3 +162,30 @@ def _build(a: argparse.Namespace) -> int:
     if any(r.usage for r in summary.failed):
         return 2  # an unknown rule id in an overrides file: the user's request, not the page, is wrong
     return 1 if summary.failed else 0
+
+
+def _accept(a: argparse.Namespace) -> int:
+    """Read the reviewer's decisions, record them beside the page, rebuild that one document."""
+    from pipeline.run.artifacts import read_manifest
+    from pipeline.run.batch import Summary, build_one, print_summary, target_folder
+    from pipeline.review.accept import accept_command
+
+    opts = _options(a)
+    folder = a.folder
+
+    def rebuild(page: Path) -> int:
+        if target_folder(str(page), folder.parent).resolve() != folder.resolve():
+            raise PipelineError(f"{page} builds into {target_folder(str(page), folder.parent)}, not this folder")
+        held = tuple(f for f in FORMATS if f in (read_manifest(folder) or {}).get("outputs", {}))
+        result = build_one(str(page), folder.parent, replace(opts, formats=held or opts.formats))
+        print_summary(Summary([result]))
+        if result.status == "failed":
+            return 2 if result.usage else 1
+        from pipeline.review.stagediff import BuildFolder
+
+        for w in BuildFolder(folder).warnings:
+            if w.get("rule") == "review.stale-decision":
+                print(f"note: {w.get('message')}", file=sys.stderr)
+        return 0
+
+    return accept_command(folder, a.reviewed, a.input, rebuild)

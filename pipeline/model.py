@@ -20,10 +20,6 @@ BlockKind = Literal["text", "title", "summary", "heading", "paragraph"]
 Layer = Literal["body", "chrome"]
 
 
-class UsageError(PipelineError):
-    """The user asked for something that does not exist (an unknown rule id): exit status 2."""
-
-
 @dataclass
 class Meta:
     """What the site says about the document (lifted by clean, never invented)."""

@@ -15,6 +15,7 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     restore: bool = True  # --no-restore turns the restore stage into a pass-through
     skip_rules: frozenset[str] = field(default_factory=frozenset)  # rule ids a reviewer rejected
+    reject_edits: frozenset[str] = field(default_factory=frozenset)  # single edits (edit ids) a reviewer rejected
     keep_summary: bool = True  # the content farm's 编者按 summary, set apart in the renders
     number_headings: bool = True  # add 一、二、 to level-1 headings the source left unnumbered
     pdf_variant: str | None = None  # None, "pdf/a-3u" (archival) or "pdf/ua-1" (accessible)
@@ -31,6 +32,9 @@ class Options:
         (``exclude``: switches the caller compares otherwise, such as the formats)."""
         d = asdict(self)
         d["skip_rules"] = sorted(self.skip_rules)
+        d["reject_edits"] = sorted(self.reject_edits)
+        if not self.reject_edits:  # a build with no rejections hashes as it did before they existed
+            d.pop("reject_edits")
         for k in exclude:
             d.pop(k)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]

@@ -2,7 +2,6 @@
 hand-structured sample and on small documents built to hit one rule each."""
 from __future__ import annotations
 
-import io
 import logging
 import re
 import subprocess

@@ -348,3 +348,34 @@ def test_sample_review_page_in_headless_chromium(sample_build: Path, tmp_path: P
     assert got["total"] == len(edits)
     if got["target"]:
         assert got["visible"] == [r for r in got["rules"] if r == got["target"]]
+
+
+def test_review_page_rejects_one_edit_into_a_decisions_file(synthetic: Path) -> None:
+    """The page's per-edit reject: restore edits get a checkbox; ticking one gives the
+    ``reject_edits`` entry that ``accept`` adds to the overrides file (a page cannot write it)."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (CI installs it: make test)")
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.edit_ids import edit_id
+
+    review_command(synthetic, None)
+    html = (synthetic / "review.html").read_text(encoding="utf-8")
+    assert html.count('class="reject"') == 3  # the three restore edits; chrome removals are rules' business
+    eid = edit_id("restore", "swap.fazhan", "b0002", 4, 6, "开展", "发展")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto((synthetic / "review.html").as_uri())
+            page.check(f'input.reject[data-id="{eid}"]')
+            toml = page.input_value("#d-toml")
+            href = page.get_attribute("#d-save", "href")
+            count = page.inner_text("#d-count")
+        finally:
+            browser.close()
+    assert toml == f'reject_edits = [\n  "{eid}",  # b0002 开展→发展 [swap.fazhan]\n]\n'
+    assert count == "1"
+    from urllib.parse import unquote
+
+    assert unquote(href.split(",", 1)[1]) == toml

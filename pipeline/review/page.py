@@ -26,6 +26,7 @@ from pipeline.errors import PipelineError
 from pipeline.resources import TEMPLATES
 from pipeline.review.stagediff import SPLITTER, STAGE_NAMES, BuildFolder, PairDiff, Removed, Unit, pair_diff
 from pipeline.text import FONT_RANGES
+from pipeline.edit_ids import of as edit_id
 
 PDF_PAGES = 2  # first pages shown as images
 # The embedded face serves these ranges only (CJK, its punctuation, full-width forms); listing
@@ -150,6 +151,8 @@ def page_context(build: BuildFolder) -> dict[str, Any]:
     diffs = [pair_diff(build, a, b) for a, b in zip(have, have[1:])]
     chrome: list[Removed] = [r for d in diffs for r in d.chrome]
     edits = build.edits
+    for e in edits:  # a folder built before edit ids were written: the same ids, computed
+        e.setdefault("id", edit_id(e))
     first = build.model(STAGE_NAMES[0]) if STAGE_NAMES[0] in have else None
     rows = edit_rows(edits, diffs, first.raw if first else build.view(STAGE_NAMES[0]))
     rule_counts = Counter(e.get("rule", "") for e in edits)

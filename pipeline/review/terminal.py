@@ -157,19 +157,26 @@ def diff_command(folder: Path, stages: list[str], stat: bool = False, color: str
     return 0
 
 
-def review_command(folder: Path, output: Path | None) -> int:
+def review_command(folder: Path, output: Path | None, docx: bool = False) -> int:
     """Write each document's review page: ``FOLDER/review.html`` for one document (or
-    OUTPUT), ``<doc>/review.html`` under a build root (or ``OUTPUT/<doc>.html``)."""
+    OUTPUT), ``<doc>/review.html`` under a build root (or ``OUTPUT/<doc>.html``). With
+    ``docx``, review.docx instead (tracked changes and comments, see review/word.py)."""
     from pipeline.review.page import write_review
+    from pipeline.review.word import write_review_docx
 
     docs = documents(folder)
     single = docs == [folder]
+    ext = "docx" if docx else "html"
     for path in docs:
         if output is None:
-            target = path / "review.html"
+            target = path / f"review.{ext}"
         else:
-            target = output if single else output / f"{path.name}.html"
-        write_review(BuildFolder(path), target)
-        print(target)
+            target = output if single else output / f"{path.name}.{ext}"
+        if docx:
+            counts = write_review_docx(BuildFolder(path), target)
+            print(f"{target}: {counts['edits']} edits as tracked changes, {counts['comments']} warnings as comments")
+        else:
+            write_review(BuildFolder(path), target)
+            print(target)
     return 0
 

@@ -24,6 +24,7 @@ from typing import Any
 from pipeline.render.markdown import markdown_view
 from pipeline.stages import STAGES
 from pipeline.model import Document
+from pipeline.edit_ids import of as edit_id
 
 MANIFEST = "manifest.json"
 EDITS = "edits.jsonl"
@@ -50,7 +51,7 @@ def stage_files(snapshots: dict[str, Document]) -> dict[str, bytes]:
 def edits_jsonl(doc: Document) -> bytes:
     lines = []
     for e in doc.edits:
-        lines.append(json.dumps({"stage": e.stage, "rule": e.rule, "block": e.block, "start": e.start,
+        lines.append(json.dumps({"id": edit_id(e), "stage": e.stage, "rule": e.rule, "block": e.block, "start": e.start,
                                  "end": e.end, "before": e.before, "after": e.after, "note": e.note},
                                 ensure_ascii=False, sort_keys=True))
     return "".join(line + "\n" for line in lines).encode()

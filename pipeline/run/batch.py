@@ -18,7 +18,7 @@ from typing import Literal, TextIO
 
 from pipeline.run.artifacts import MANIFEST, read_manifest, write_folder
 from pipeline.run.convert import convert, input_digest
-from pipeline.model import UsageError
+from pipeline.errors import UsageError
 from pipeline.errors import PipelineError
 from pipeline.options import FORMATS, Options
 from pipeline.render.presentation import folder_name
@@ -126,21 +126,25 @@ def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
 
 def with_overrides(path: Path, opts: Options) -> Options:
     """A reviewer's per-document decisions, kept beside the page as ``<stem>.overrides.toml``
-    (``skip_rules = ["swap.fazhan"]``): they survive rebuilds, which replace the build folder."""
+    (``skip_rules = ["swap.fazhan"]``, ``reject_edits = ["<edit id>"]``): they survive rebuilds,
+    which replace the build folder."""
     file = path.with_suffix(".overrides.toml")
     if not file.is_file():
         return opts
     try:
-        skip = tomllib.loads(file.read_text(encoding="utf-8")).get("skip_rules", [])
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise PipelineError(f"{file.name}: {e}") from e
+    skip = data.get("skip_rules", [])
     if not isinstance(skip, list) or not all(isinstance(r, str) for r in skip):
         raise PipelineError(f"{file.name}: skip_rules must be a list of rule ids")
+    from pipeline.run.overrides import reject_edits
     from pipeline.rules.ids import unknown_message
 
     if message := unknown_message(skip):
         raise UsageError(f"{file.name}: {message}")
-    return replace(opts, skip_rules=opts.skip_rules | frozenset(skip))
+    return replace(opts, skip_rules=opts.skip_rules | frozenset(skip),
+                   reject_edits=opts.reject_edits | reject_edits(data, file.name))
 
 
 def _formats_to_build(opts: Options, manifest: dict | None) -> Options:

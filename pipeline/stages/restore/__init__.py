@@ -15,9 +15,10 @@ from collections import Counter
 from pipeline.stages.restore import numbers
 from pipeline.stages.restore import punctuation
 from pipeline.stages.restore import swaps
-from pipeline.stages.restore.changes import Finding, apply, remap
+from pipeline.stages.restore.changes import Change, Finding, apply, remap
 from pipeline.model import Block, Document, Edit, Flag
 from pipeline.options import Options
+from pipeline.edit_ids import edit_id
 
 STAGE = "restore"
 
@@ -32,11 +33,12 @@ def restore(doc: Document, opts: Options) -> Document:
     edits: list[Edit] = []
     flags: list[Flag] = []
     blocks: list[Block] = []
+    rejected: set[str] = set()
     for block in doc.blocks:
         if block.layer != "body":
             blocks.append(block)
             continue
-        text, block_edits, block_flags = restore_text(block.text, block.id, gate, doc_era, opts)
+        text, block_edits, block_flags = restore_text(block.text, block.id, gate, doc_era, opts, rejected)
         edits += block_edits
         flags += block_flags
         blocks.append(dataclasses.replace(block, text=text) if block_edits else block)
@@ -45,23 +47,32 @@ def restore(doc: Document, opts: Options) -> Document:
         f = numbers.title_year(doc.meta.title, own.text)
         if f is not None:
             flags.append(_flag(f, ""))
+    for stale in sorted(opts.reject_edits - rejected):  # reported, never applied to other words
+        flags.append(Flag(STAGE, "review.stale-decision", f"a rejected edit {stale} (in the overrides file) "
+                          "matches no edit of this build: the decision was not applied", text=stale))
     info = dict(doc.info)
     info[STAGE] = {
         "gate": gate.as_info(),
         "era": list(doc_era) if doc_era else None,
         "edits": dict(sorted(Counter(e.rule for e in edits).items())),
         "flags": dict(sorted(Counter(f.rule for f in flags).items())),
+        **({"rejected": sorted(rejected)} if opts.reject_edits else {}),
     }
     return dataclasses.replace(doc, blocks=blocks, edits=[*doc.edits, *edits], flags=[*doc.flags, *flags],
                                info=info, stages=[*doc.stages, STAGE])
 
 
 def restore_text(text: str, block_id: str, gate: swaps.Gate, doc_era: tuple[str, int] | None,
-                 opts: Options) -> tuple[str, list[Edit], list[Flag]]:
-    """Restore one block's text; returns the new text, its edits (in application order) and flags."""
+                 opts: Options, rejected: set[str] | None = None) -> tuple[str, list[Edit], list[Flag]]:
+    """Restore one block's text; returns the new text, its edits (in application order) and flags.
+    A change whose edit id a reviewer rejected (``opts.reject_edits``) is not made; its id is
+    added to ``rejected``."""
     p_changes, p_findings = punctuation.scan(text, opts.skips)
     s_changes, s_findings = swaps.scan(text, gate, opts.skips)
-    new_text, applied = apply(text, p_changes + s_changes)
+    changes = p_changes + s_changes
+    if opts.reject_edits:
+        changes = [c for c in changes if not _rejected(c, block_id, opts, rejected)]
+    new_text, applied = apply(text, changes)
     findings: list[Finding] = remap(p_findings + s_findings, applied, new_text)
     if "quote.audit" in punctuation.load().rules and not opts.skips("quote.audit"):
         findings += punctuation.audit(new_text)
@@ -69,6 +80,15 @@ def restore_text(text: str, block_id: str, gate: swaps.Gate, doc_era: tuple[str,
     edits = [Edit(STAGE, c.rule, block_id, c.start, c.end, c.before, c.after, c.note) for c in applied]
     flags = [_flag(f, block_id) for f in sorted(findings, key=lambda f: (f.start, f.rule))]
     return new_text, edits, flags
+
+
+def _rejected(c: Change, block_id: str, opts: Options, rejected: set[str] | None) -> bool:
+    eid = edit_id(STAGE, c.rule, block_id, c.start, c.end, c.before, c.after)
+    if eid not in opts.reject_edits:
+        return False
+    if rejected is not None:
+        rejected.add(eid)
+    return True
 
 
 def _flag(f: Finding, block_id: str) -> Flag:
