@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,13 @@ def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], d
     pages: dict[str, Any] = {"site": doc.meta.pages}
     flags: list[Flag] = []
 
-    def check(label: str, count: int | None) -> None:
+    def check(label: str, count: int | None, into: list[Flag]) -> None:
         if count is not None and doc.meta.pages and abs(count - doc.meta.pages) > 1:
-            flags.append(Flag(stage="render", rule="render.page-count",
-                              message=f"the {label} has {count} pages; the site says {doc.meta.pages}"))
+            into.append(Flag(stage="render", rule="render.page-count",
+                             message=f"the {label} has {count} pages; the site says {doc.meta.pages}"))
 
+    counting: threading.Thread | None = None
+    counted: list[int | None | BaseException] = []
     if "docx" in opts.formats:
         from .render_docx import render_docx
 
@@ -66,31 +69,46 @@ def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], d
         if opts.page_count:
             from .pagecount import docx_pages, soffice_version
 
-            try:
-                pages["docx_libreoffice"] = docx_pages(data)
-            except PipelineError as e:  # LibreOffice failing to measure is no reason to fail the build
-                pages["docx_libreoffice"] = None
-                flags.append(Flag(stage="render", rule="render.page-count",
-                                  message=f"LibreOffice could not measure the DOCX: {e}"))
-            if pages["docx_libreoffice"] is not None:
-                pages["libreoffice"] = soffice_version()
-                check("DOCX (as LibreOffice lays it out)", pages["docx_libreoffice"])
+            def count(docx: bytes = data) -> None:
+                try:
+                    counted.append(docx_pages(docx))
+                except BaseException as e:  # handed to the render below
+                    counted.append(e)
+
+            # LibreOffice lays the DOCX out in its own process while WeasyPrint makes the PDF here.
+            counting = threading.Thread(target=count, name="page-count", daemon=True)
+            counting.start()
+    pdf_flags: list[Flag] = []
     if "pdf" in opts.formats:
         from .pagecount import pdf_pages
         from .render_pdf import printable, render_pdf
 
         try:
             printed, missing = printable(doc)
-            flags += missing
+            pdf_flags += missing
             files[f"{stem}.pdf"] = data = render_pdf(printed, opts)
             pages["pdf"] = pdf_pages(data)
-            check("PDF", pages["pdf"])
+            check("PDF", pages["pdf"], pdf_flags)
         except Exception as e:  # a PDF that cannot be made never costs the DOCX
             if not files:
                 raise
             reason = str(e) if isinstance(e, PipelineError) else f"internal error: {type(e).__name__}: {e}"
-            flags.append(Flag(stage="render", rule="render.failed", message=f"no PDF: {reason}"))
-    return files, pages, flags
+            pdf_flags.append(Flag(stage="render", rule="render.failed", message=f"no PDF: {reason}"))
+    if counting is not None:
+        counting.join()
+        result = counted[0]
+        if isinstance(result, PipelineError):  # LibreOffice failing to measure is no reason to fail the build
+            pages["docx_libreoffice"] = None
+            flags.append(Flag(stage="render", rule="render.page-count",
+                              message=f"LibreOffice could not measure the DOCX: {result}"))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            pages["docx_libreoffice"] = result
+        if pages["docx_libreoffice"] is not None:
+            pages["libreoffice"] = soffice_version()
+            check("DOCX (as LibreOffice lays it out)", pages["docx_libreoffice"], flags)
+    return files, pages, flags + pdf_flags
 
 
 def convert(data: bytes, source: str, opts: Options, name: str, digest: str) -> dict[str, bytes]:

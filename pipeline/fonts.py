@@ -9,12 +9,17 @@ anything, is the machine's business).
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_FONTS = Path(__file__).parent.parent / "fonts"
+# The (platform, encoding) order in which fontTools' getBestCmap picks a Unicode cmap.
+CMAP_PREFERENCE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
 LOG = logging.getLogger(__name__)
 
 
@@ -53,12 +58,47 @@ def available_faces(directory: Path) -> list[tuple[Face, Path]]:
     return [(f, directory / f.file) for f in FACES if (directory / f.file).is_file()]
 
 
+@functools.lru_cache(maxsize=16)
 def coverage(path: Path) -> frozenset[str]:
     """The characters a font file has glyphs for (its cmap)."""
+    try:
+        return _cmap_coverage(path.read_bytes())
+    except (ValueError, struct.error):
+        pass
     from fontTools.ttLib import TTFont
 
     with TTFont(path, lazy=True) as font:
         return frozenset(chr(c) for c in font.getBestCmap())
+
+
+def _cmap_coverage(data: bytes) -> frozenset[str]:
+    """The characters of the cmap subtable fontTools' getBestCmap picks, read straight from its
+    ranges (fontTools names every glyph, 0.1 s a CJK face): format 12 groups, or format 4
+    segments but the closing one, as fontTools reads them. ValueError for anything else."""
+    tables = {data[o:o + 4]: struct.unpack_from(">I", data, o + 8)[0]
+              for o in range(12, 12 + 16 * struct.unpack_from(">H", data, 4)[0], 16)}
+    if b"cmap" not in tables:
+        raise ValueError("no cmap")
+    cmap = tables[b"cmap"]
+    subtables: dict[tuple[int, int], int] = {}
+    for k in range(struct.unpack_from(">H", data, cmap + 2)[0]):
+        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap + 4 + 8 * k)
+        subtables.setdefault((platform, encoding), cmap + offset)
+    best = next((subtables[key] for key in CMAP_PREFERENCE if key in subtables), None)
+    if best is None:
+        raise ValueError("no Unicode cmap")
+    fmt = struct.unpack_from(">H", data, best)[0]
+    if fmt == 12:
+        count = struct.unpack_from(">I", data, best + 12)[0]
+        ranges = [(a, b) for a, b, _ in struct.iter_unpack(">III", data[best + 16:best + 16 + 12 * count])]
+    elif fmt == 4:
+        segments = struct.unpack_from(">H", data, best + 6)[0] // 2
+        ends = struct.unpack_from(f">{segments}H", data, best + 14)
+        starts = struct.unpack_from(f">{segments}H", data, best + 16 + 2 * segments)
+        ranges = list(zip(starts, ends))[:-1]
+    else:
+        raise ValueError(f"cmap format {fmt}")
+    return frozenset(map(chr, itertools.chain.from_iterable(range(a, b + 1) for a, b in ranges)))
 
 
 def harfbuzz_subset_available() -> bool:
