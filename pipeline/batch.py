@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import sys
+import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -220,6 +221,25 @@ def wants_office(opts: Options) -> bool:
     return opts.page_count and "docx" in opts.formats
 
 
+def prepare(opts: Options) -> None:
+    """Start what the first document's renders wait for, in the background: the process's
+    LibreOffice for the page count, and WeasyPrint's import (0.5 s, mostly its library lookups
+    waiting on subprocesses) in a thread."""
+    if wants_office(opts):
+        from .pagecount import start_office
+
+        start_office()
+    if "pdf" in opts.formats and "weasyprint" not in sys.modules:
+        threading.Thread(target=_import_weasyprint, name="import-weasyprint", daemon=True).start()
+
+
+def _import_weasyprint() -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except Exception:  # the render reports it, with its reason
+        pass
+
+
 def warm_up(parent: int | None = None, office: bool = False) -> None:
     """Load the rules once per worker process, not once per document; start the worker's
     LibreOffice first when ``office``. In a pool worker of ``parent``: die with the parent
@@ -259,10 +279,8 @@ def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int =
             bar.update(1)
 
     items = claim_names(listed)
-    if jobs <= 1 and listed and wants_office(opts):
-        from .pagecount import start_office
-
-        start_office()  # LibreOffice starts up while the first document goes through the stages
+    if jobs <= 1 and listed:
+        prepare(opts)  # LibreOffice and WeasyPrint load while the first document goes through the stages
     if jobs <= 1:
         for p, clash in items:
             done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force, max_bytes=max_bytes))
