@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import mmap
 import os
 import struct
 from collections.abc import Iterable
@@ -69,8 +70,9 @@ def coverage(path: Path) -> frozenset[str]:
 def cmap_ranges(path: Path) -> tuple[tuple[int, int], ...]:
     """The code point ranges (first, last) a font file has glyphs for (its cmap)."""
     try:
-        return _cmap_ranges(path.read_bytes())
-    except (ValueError, struct.error):
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return _cmap_ranges(data)  # only the pages of the table directory and the cmap are read
+    except (ValueError, struct.error, OSError):
         pass
     from fontTools.ttLib import TTFont
 
@@ -91,7 +93,7 @@ def merged_ranges(paths: Iterable[Path]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def _cmap_ranges(data: bytes) -> tuple[tuple[int, int], ...]:
+def _cmap_ranges(data: bytes | mmap.mmap) -> tuple[tuple[int, int], ...]:
     """The code point ranges of the cmap subtable fontTools' getBestCmap picks, read straight from its
     ranges (fontTools names every glyph, 0.1 s a CJK face): format 12 groups, or format 4
     segments but the closing one, as fontTools reads them. ValueError for anything else."""
