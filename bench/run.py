@@ -137,14 +137,60 @@ def peers(built: Path, n: int) -> dict[str, float]:
     return out
 
 
+def fresh_process(out: Path, runs: int = 3) -> tuple[float, float]:
+    """Median wall seconds of one fresh ``python -m pipeline build`` of the sample (default
+    options: DOCX, PDF and the LibreOffice page count) and of LibreOffice's one-call
+    ``soffice --headless --convert-to pdf`` of the same DOCX (fresh profile), run alternately."""
+    soffice = shutil.which("soffice")
+    ours: list[float] = []
+    lo: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(runs):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pipeline", "build", str(SAMPLE), "--out", str(out), "--force"],
+                           cwd=REPO, capture_output=True, check=True)
+            ours.append(time.perf_counter() - t)
+            docx = next((out / SAMPLE.stem).glob("*.docx"))
+            if soffice:
+                t = time.perf_counter()
+                subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/lo{k}",
+                                "--convert-to", "pdf", "--outdir", f"{tmp}/out", str(docx)],
+                               capture_output=True, check=False, timeout=300)
+                lo.append(time.perf_counter() - t)
+    return sorted(ours)[len(ours) // 2], (sorted(lo)[len(lo) // 2] if lo else float("nan"))
+
+
+def peak_rss(paths: list[Path], out: Path, jobs: int = 2) -> float:
+    """Peak RSS in MB of the largest process (ours, a worker or its LibreOffice) building ``paths``."""
+    shutil.rmtree(out, ignore_errors=True)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", *map(str, paths), "--out", str(out),
+                             "--jobs", str(jobs), "--force"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--out", type=Path, default=REPO / "build" / "bench")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--memory-docs", type=int, default=400, help="the larger corpus peak memory is measured on")
     a = ap.parse_args()
-    paths = make_corpus(a.out / "corpus", a.docs)
+    paths = make_corpus(a.out / "corpus", max(a.docs, a.memory_docs))
+    big, paths = paths, paths[:a.docs]
     print(f"corpus: {len(paths)} pages from {SAMPLE.name} ({a.out / 'corpus'})\n")
+
+    ours, lo = fresh_process(a.out / "fresh")
+    print(f"fresh process, {SAMPLE.name}, default options (DOCX + PDF + LibreOffice page count), median of 3:")
+    print(f"  ours {ours:.2f} s, LibreOffice one-call docx→pdf {lo:.2f} s: ratio ours/LibreOffice ×{ours / lo:.2f}\n")
+
+    default = Options()
+    batch = throughput(paths[:40], a.out / "out", default, 2)
+    print(f"batch, 40 pages, --jobs 2, default options (page count on): {batch:.2f} docs/s")
+    for n in (40, a.memory_docs):
+        print(f"  peak RSS building {n} pages at --jobs 2 (largest process): {peak_rss(big[:n], a.out / 'mem'):.0f} MB")
+    print()
 
     print("per stage (mean ms/doc; peak traced MB for one doc):")
     for name, ms, mb in stage_times(paths[:50], Options(), renders=10):
@@ -174,6 +220,9 @@ def main() -> None:
     for name, secs in peers(a.out / "out", 20).items():
         base = ours_docx if name.endswith("docx") else ours
         print(f"  {name:<22} {secs:7.3f} s   ×{secs / base:5.2f}")
+        if name.startswith("LibreOffice"):
+            print(f"  {'(batch, page count on)':<22} {1 / batch:7.3f} s   ×{secs * batch:5.2f}  "
+                  "(LibreOffice batch-converting vs our DOCX+PDF+count at --jobs 2)")
 
 
 if __name__ == "__main__":

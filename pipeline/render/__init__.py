@@ -1,7 +1,9 @@
 """The writers, pandoc's way: one table from output format to the module that writes it.
 
-A writer module has ``write(doc, opts) -> (bytes, pages, warnings)``: the file, what it measured
-of its page count for the manifest, and warnings about it. Modules are imported on first use
+A writer module has ``write(doc, opts) -> Written``: the file, what it measured of its page
+count for the manifest, warnings about it, and optionally ``later``: a measurement still
+running (LibreOffice lays the DOCX out in its own process while the PDF is made here) that
+the caller collects after every writer has run. Modules are imported on first use
 (WeasyPrint alone takes half a second to import), so a DOCX-only build never loads the PDF
 writer. A new format is one module and one line here.
 """
@@ -10,13 +12,19 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pipeline.model import Flag
 
 if TYPE_CHECKING:
-    from pipeline.model import Document, Flag
+    from pipeline.model import Document
     from pipeline.options import Options
 
-Written = tuple[bytes, dict[str, Any], list["Flag"]]
+class Written(NamedTuple):
+    data: bytes
+    pages: dict[str, Any]
+    flags: list[Flag]
+    later: Callable[[], tuple[dict[str, Any], list[Flag]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import copy
 import functools
 import io
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from pipeline.errors import PipelineError
 from pipeline.resources import TEMPLATES
 from pipeline.render.ooxml import APP_XML, RPR_ORDER, put, reproducible_zip, set_fonts, style_fonts
 from pipeline.options import Options
+from pipeline.render import Written
 from pipeline.render.presentation import heading_prefixes, properties, rendered_blocks, title_lines
 
 REFERENCE = TEMPLATES / "docx" / "reference.docx"
@@ -157,20 +159,34 @@ def render_docx(doc: Document, opts: Options) -> bytes:
     return reproducible_zip(buf.getvalue(), p.created, {"docProps/app.xml": APP_XML})
 
 
-def write(doc: Document, opts: Options) -> tuple[bytes, dict[str, int | str | None], list[Flag]]:
-    """The DOCX, and its page count as LibreOffice lays it out (when asked and installed)."""
-    data = render_docx(doc, opts)
-    pages: dict[str, int | str | None] = {}
-    flags: list[Flag] = []
-    if opts.page_count:
-        from pipeline.render.pagecount import docx_pages, soffice_version
 
+def write(doc: Document, opts: Options) -> Written:
+    """The DOCX, and its page count as LibreOffice lays it out (when asked and installed),
+    measured in a thread while the other writers run."""
+    data = render_docx(doc, opts)
+    if not opts.page_count:
+        return Written(data, {}, [])
+    from pipeline.render.pagecount import docx_pages, soffice_version
+
+    counted: list[int | BaseException] = []
+
+    def count() -> None:
         try:
-            pages["docx_libreoffice"] = docx_pages(data)
-        except PipelineError as e:  # LibreOffice failing to measure is no reason to fail the build
-            pages["docx_libreoffice"] = None
-            flags.append(Flag(stage="render", rule="render.page-count",
-                              message=f"LibreOffice could not measure the DOCX: {e}"))
-        if pages["docx_libreoffice"] is not None:
-            pages["libreoffice"] = soffice_version()
-    return data, pages, flags
+            counted.append(docx_pages(data))
+        except BaseException as e:  # handed to the caller by later()
+            counted.append(e)
+
+    thread = threading.Thread(target=count, name="page-count", daemon=True)
+    thread.start()
+
+    def later() -> tuple[dict[str, int | str | None], list[Flag]]:
+        thread.join()
+        result = counted[0]
+        if isinstance(result, PipelineError):  # LibreOffice failing to measure is no reason to fail the build
+            return {"docx_libreoffice": None}, [Flag(stage="render", rule="render.page-count",
+                                                     message=f"LibreOffice could not measure the DOCX: {result}")]
+        if isinstance(result, BaseException):
+            raise result
+        return {"docx_libreoffice": result, "libreoffice": soffice_version()}, []
+
+    return Written(data, {}, [], later)

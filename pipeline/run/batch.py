@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import sys
+import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -18,8 +19,7 @@ from typing import Literal, TextIO
 
 from pipeline.run.artifacts import MANIFEST, read_manifest, write_folder
 from pipeline.run.convert import convert, input_digest
-from pipeline.errors import UsageError
-from pipeline.errors import PipelineError
+from pipeline.errors import PipelineError, UsageError
 from pipeline.options import FORMATS, Options
 from pipeline.render.presentation import folder_name
 
@@ -219,10 +219,36 @@ def max_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm_up(parent: int | None = None) -> None:
-    """Load the rules once per worker process, not once per document. In a pool worker of
-    ``parent``: die with the parent (Linux sends the signal however the parent goes, kill -9
-    included), so killing a build never leaves its workers running."""
+def wants_office(opts: Options) -> bool:
+    """Whether the build counts DOCX pages with LibreOffice (then each process starts its
+    LibreOffice before its first document, so the start-up overlaps the stages)."""
+    return opts.page_count and "docx" in opts.formats
+
+
+def prepare(opts: Options) -> None:
+    """Start what the first document's renders wait for, in the background: the process's
+    LibreOffice for the page count, and WeasyPrint's import (0.5 s, mostly its library lookups
+    waiting on subprocesses) in a thread."""
+    if wants_office(opts):
+        from pipeline.render.pagecount import start_office
+
+        start_office()
+    if "pdf" in opts.formats and "weasyprint" not in sys.modules:
+        threading.Thread(target=_import_weasyprint, name="import-weasyprint", daemon=True).start()
+
+
+def _import_weasyprint() -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except Exception:  # the render reports it, with its reason
+        pass
+
+
+def warm_up(parent: int | None = None, office: bool = False) -> None:
+    """Load the rules once per worker process, not once per document; start the worker's
+    LibreOffice first when ``office``. In a pool worker of ``parent``: die with the parent
+    (Linux sends the signal however the parent goes, kill -9 included), so killing a build
+    never leaves its workers running."""
     if parent is not None:
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
@@ -230,6 +256,10 @@ def warm_up(parent: int | None = None) -> None:
             pass
         if os.getppid() != parent:  # the parent died before the signal was set up
             os._exit(1)
+    if office:
+        from pipeline.render.pagecount import start_office
+
+        start_office()
     from pipeline import rules
 
     for kind in rules.kinds():
@@ -253,6 +283,8 @@ def build_many(paths: Iterable[str], out: str | Path, opts: Options, jobs: int =
             bar.update(1)
 
     items = claim_names(listed)
+    if jobs <= 1 and listed:
+        prepare(opts)  # LibreOffice and WeasyPrint load while the first document goes through the stages
     if jobs <= 1:
         for p, clash in items:
             done(Result(p, "failed", reason=clash) if clash else build_one(p, out, opts, force, max_bytes=max_bytes))
@@ -271,7 +303,8 @@ def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: b
     worker fails; the rest go on in a new pool."""
     while True:
         suspects: list[str] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up, initargs=(os.getpid(),)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=warm_up,
+                                 initargs=(os.getpid(), wants_office(opts))) as pool:
             pending: dict[Future[Result], str] = {}
 
             def collect(finished: Iterable[Future[Result]]) -> None:
@@ -299,7 +332,8 @@ def _pooled(items: Iterator[tuple[str, str]], out: Path, opts: Options, force: b
         if not suspects:
             return
         for p in suspects:
-            with ProcessPoolExecutor(max_workers=1, initializer=warm_up, initargs=(os.getpid(),)) as alone:
+            with ProcessPoolExecutor(max_workers=1, initializer=warm_up,
+                                 initargs=(os.getpid(), wants_office(opts))) as alone:
                 try:
                     done(alone.submit(build_one, p, out, opts, force, "", max_bytes).result())
                 except BrokenProcessPool:

@@ -64,21 +64,29 @@ def render(doc: Document, opts: Options, stem: str) -> tuple[dict[str, bytes], d
             flags.append(Flag(stage="render", rule="render.page-count",
                               message=f"the {label} has {count} pages; the site says {doc.meta.pages}"))
 
+    pending = []
     for fmt, writer in WRITERS.items():
         if fmt not in opts.formats:
             continue
         try:
-            data, measured, notes = writer.write(doc, opts)
+            out = writer.write(doc, opts)
         except Exception as e:  # a PDF that cannot be made never costs the DOCX
             if not files:
                 raise
             reason = str(e) if isinstance(e, PipelineError) else f"internal error: {type(e).__name__}: {e}"
-            flags.append(Flag(stage="render", rule="render.failed", message=f"no {fmt.upper()}: {reason}"))
+            pending.append((None, [Flag(stage="render", rule="render.failed", message=f"no {fmt.upper()}: {reason}")]))
             continue
-        files[f"{stem}.{fmt}"] = data
+        files[f"{stem}.{fmt}"] = out.data
+        pages.update(out.pages)
+        pending.append((writer, out))
+    for writer, out in pending:  # in writer order, each once its measurements are in
+        if writer is None:
+            flags += out
+            continue
+        measured, notes = out.later() if out.later else ({}, [])
         pages.update(measured)
-        flags += notes
-        check(writer.label, measured.get(writer.pages_key))
+        flags += out.flags + notes
+        check(writer.label, {**out.pages, **measured}.get(writer.pages_key))
     return files, pages, flags
 
 
