@@ -7,12 +7,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.stages import STAGES
+from pipeline.stages import STAGE_NAMES
 from pipeline.errors import PipelineError
 from pipeline.options import FORMATS, PDF_VARIANTS, Options
 
 
-STAGE_NAMES = [s.name for s in STAGES]
 
 
 def _formats(value: str) -> tuple[str, ...]:

@@ -16,6 +16,11 @@ from pipeline.errors import PipelineError
 
 SCHEMA = "scrape2doc/1"
 
+
+def canonical_json(obj: Any) -> str:
+    """Canonical JSON for models and artifacts: sorted keys, real characters, trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
 BlockKind = Literal["text", "title", "summary", "heading", "paragraph"]
 Layer = Literal["body", "chrome"]
 
@@ -148,7 +153,7 @@ class Document:
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, fixed indent, real characters, trailing newline."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        return canonical_json(self.to_dict())
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Document:

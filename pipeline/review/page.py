@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import shutil
 import subprocess
 import tempfile
@@ -192,14 +191,6 @@ def render_review(build: BuildFolder) -> str:
 
 def write_review(build: BuildFolder, target: Path) -> None:
     """Render the page, then write it atomically: a reader never sees half a page."""
-    html = render_review(build)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, target)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise PipelineError(f"cannot write {target}: {e}") from e
-        raise
+    from pipeline.run.artifacts import write_file
+
+    write_file(target, render_review(build).encode("utf-8"))

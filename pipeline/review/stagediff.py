@@ -14,13 +14,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.stages import STAGES
+from pipeline.stages import STAGE_NAMES, STAGES
 from pipeline.run.artifacts import EDITS, MANIFEST, read_manifest
 from pipeline.review.chardiff import CONTEXT, Hunk, Placed, hunks, place_edits
 from pipeline.model import Block, Document
 from pipeline.errors import PipelineError
 
-STAGE_NAMES = [s.name for s in STAGES]
 SPLITTER = "clean"  # the stage whose edit offsets index the ingested text (see model.Edit)
 
 

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import copy
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.errors import PipelineError
 from pipeline.render.ooxml import APP_XML, reproducible_zip
 from pipeline.render.presentation import properties
 from pipeline.review.stagediff import BuildFolder
@@ -210,13 +208,8 @@ def render_review_docx(build: BuildFolder) -> tuple[bytes, dict[str, int]]:
 
 def write_review_docx(build: BuildFolder, target: Path) -> dict[str, int]:
     """Write review.docx atomically; returns its counts."""
+    from pipeline.run.artifacts import write_file
+
     data, counts = render_review_docx(build)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise PipelineError(f"cannot write {target}: {e.strerror or e}") from e
+    write_file(target, data)
     return counts

@@ -23,16 +23,30 @@ from typing import Any
 
 from pipeline.render.markdown import markdown_view
 from pipeline.stages import STAGES
-from pipeline.model import Document
+from pipeline.errors import PipelineError
+from pipeline.model import Document, canonical_json
 from pipeline.edit_ids import of as edit_id
 
 MANIFEST = "manifest.json"
 EDITS = "edits.jsonl"
 
 
-def dumps(obj: Any) -> str:
-    """Canonical JSON for artifacts: sorted keys, real characters, trailing newline."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+dumps = canonical_json  # the build folder's JSON files are the model's canonical JSON
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """One file written atomically (a temp sibling renamed over it): a reader never sees half a
+    file, and a failed write leaves the old one. The build folder's own writer is write_folder."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise PipelineError(f"cannot write {target}: {e.strerror or e}") from e
+        raise
 
 
 def stage_files(snapshots: dict[str, Document]) -> dict[str, bytes]:

@@ -12,7 +12,6 @@ Both routes (a reviewed review.docx, the HTML page's decisions file) end in ``ad
 """
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -96,13 +95,9 @@ def add_rejections(file: Path, labels: dict[str, str]) -> list[str]:
     if set(parsed.get(KEY, [])) != have | set(new) or {k: v for k, v in parsed.items() if k != KEY} != \
             {k: v for k, v in data.items() if k != KEY}:
         raise PipelineError(f"{file}: cannot add {KEY} without changing the rest; add them by hand: {', '.join(new)}")
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(out, encoding="utf-8")
-        os.replace(tmp, file)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise PipelineError(f"{file}: cannot write: {e.strerror or e}") from e
+    from pipeline.run.artifacts import write_file
+
+    write_file(file, out.encode("utf-8"))
     return new
 
 

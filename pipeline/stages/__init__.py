@@ -35,3 +35,4 @@ STAGES: tuple[Stage, ...] = (
     Stage(3, "restore", "txt", restore),
     Stage(4, "structure", "md", structure),
 )
+STAGE_NAMES = [s.name for s in STAGES]
