@@ -5,7 +5,8 @@
 #   test:    runtime + poppler (pdffonts, pdftotext), qpdf and Chromium (the review page test);
 #   bench:   runtime + pandoc, the peer the benchmark compares against.
 # Without root it names what is missing and goes on: the pipeline still runs, more slowly or
-# without the page count, and the tests that need a missing tool say so.
+# without the page count, and the tests that need a missing tool skip and say so; under CI
+# (CI=true) a missing package is an error here and in those tests.
 set -euo pipefail
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig libreoffice-writer-nogui)
 case "${1:-runtime}" in
@@ -22,6 +23,8 @@ done
 
 if [ "$(id -u)" = 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo -n); else
   echo "setup: missing Debian packages (install as root): apt-get install --no-install-recommends ${missing[*]}" >&2
+  # Under CI a missing tool is a failure: the tests that need it would otherwise prove nothing.
+  [ "${CI:-}" = true ] && exit 1
   exit 0
 fi
 echo "setup: installing ${missing[*]} ..."

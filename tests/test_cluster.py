@@ -8,11 +8,9 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
-pytest.importorskip("distributed")
-import dask  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
+import dask
+from distributed import Client, LocalCluster
 
 from pipeline.run.batch import build_many  # noqa: E402
 from pipeline.run.cluster import build_on_dask  # noqa: E402

@@ -230,8 +230,7 @@ def test_9_one_forbidden_character_is_removed_with_a_warning(ch: str) -> None:
 
 # --- 10. characters no face has ------------------------------------------------------------------------
 
-@pytest.mark.skipif(not (Path(os.environ.get("SCRAPE2DOC_FONTS", REPO / "fonts")) / "FandolFang-Regular.otf").is_file()
-                    and os.environ.get("CI") != "true", reason="the fonts are not installed (make fonts)")
+@pytest.mark.needs("fonts")
 def test_10_an_emoji_gets_a_mark_in_the_pdf_and_the_docx_keeps_it() -> None:
     data = TEXT.replace("编者按", "编者按😀", 1).encode()
     files = convert(data, "p.txt", Options(page_count=False), "p", "d")
@@ -383,7 +382,7 @@ def _mutations() -> list[str]:
 
 
 def test_fuzz_random_and_mutated_pages_never_cause_an_internal_error() -> None:
-    hypothesis = pytest.importorskip("hypothesis") if os.environ.get("CI") != "true" else __import__("hypothesis")
+    import hypothesis
     st = hypothesis.strategies
     seeds = _mutations()
     pieces = st.sampled_from(["\n", " ", "<p>", "</div>", "<title>", "第1页", "编者按:", "本文主要从", "一、", "（一）",

@@ -18,7 +18,6 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.render import fonts
 from pipeline.render import pagecount
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
@@ -283,11 +282,8 @@ def test_page_count_is_none_without_libreoffice(monkeypatch):
     assert pagecount.docx_pages(render_docx(tiny(), Options())) is None
 
 
-FONT_FILES = ("FandolFang-Regular.otf", "FandolKai-Regular.otf", "NotoSansCJKsc-Regular.otf", "NotoSerifCJKsc-Bold.otf")
-needs_lo = pytest.mark.skipif(pagecount.soffice() is None, reason="LibreOffice (soffice) is not installed: "
-                              "apt-get install libreoffice-writer-nogui")
-needs_fonts = pytest.mark.skipif(not all((fonts.font_dir() / f).is_file() for f in FONT_FILES),
-                                 reason="CJK fonts missing: run scripts/fonts.sh (make fonts)")
+needs_lo = pytest.mark.needs("soffice")
+needs_fonts = pytest.mark.needs("fonts")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import shutil
 import re
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import need
 
 from pipeline.run.artifacts import write_folder
 from pipeline.review.chardiff import hunks, place_edits
@@ -267,8 +267,7 @@ def test_review_of_a_build_root_writes_a_page_per_document(synthetic: Path, tmp_
 def test_review_embeds_the_pdf_first_pages(synthetic: Path) -> None:
     import pypdf
 
-    if not shutil.which("pdftoppm"):
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    need("pdftoppm")
     w = pypdf.PdfWriter()
     for _ in range(3):
         w.add_blank_page(200, 280)
@@ -283,8 +282,7 @@ def test_review_embeds_the_pdf_first_pages(synthetic: Path) -> None:
 
 
 def _check_in_chromium(page_path: Path, shot: Path) -> dict[str, object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (CI installs it: make test)")
+    need("chromium")
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []
@@ -353,8 +351,7 @@ def test_sample_review_page_in_headless_chromium(sample_build: Path, tmp_path: P
 def test_review_page_rejects_one_edit_into_a_decisions_file(synthetic: Path) -> None:
     """The page's per-edit reject: restore edits get a checkbox; ticking one gives the
     ``reject_edits`` entry that ``accept`` adds to the overrides file (a page cannot write it)."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (CI installs it: make test)")
+    need("chromium")
     from playwright.sync_api import sync_playwright
 
     from pipeline.edit_ids import edit_id

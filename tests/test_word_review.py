@@ -152,7 +152,7 @@ def test_edit_ids_are_stable_across_rebuilds(reviewed: Path, tmp_path: Path) -> 
     assert len({x["id"] for x in _edits(reviewed)}) == len(_edits(reviewed))
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+@pytest.mark.needs("soffice")
 def test_libreoffice_opens_review_docx_and_shows_the_changes(reviewed: Path, tmp_path: Path) -> None:
     shutil.copy(reviewed / "review.docx", tmp_path / "review.docx")
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
@@ -189,7 +189,7 @@ def test_round_trip_one_rejected_change_holds_in_every_later_build(reviewed: Pat
     assert "".join(docx_text(_built_docx(folder).read_bytes())).count("开展") == "".join(docx_text(before_docx)).count("开展") + 1
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+@pytest.mark.needs("soffice")
 def test_decisions_survive_a_libreoffice_save(reviewed: Path, tmp_path: Path) -> None:
     """LibreOffice renumbers w:id and moves bookmarks (their end one character early after a
     comment); the bookmark names, authors and dates survive and the decision is still read."""
