@@ -1,7 +1,7 @@
 """Restore stage: undo what the site did to the words, flag what cannot be undone.
 
-Three detectors look at each body block as restore received it: punctuation (ASCII folds and
-〞 quotes), word swaps (gated per document) and numbers (flag only). Their proposals share one
+The detectors of ``changes.DETECTORS`` look at each body block as restore received it:
+punctuation (ASCII folds and 〞 quotes), word swaps (gated per document) and numbers (flag only). Their proposals share one
 coordinate system and never overlap (punctuation is never Han), so they are applied together,
 right to left: every Edit's offsets are into the block text as it was just before that edit,
 and replaying a block's edits in list order rebuilds the restored text. Flags point into the
@@ -13,9 +13,8 @@ import dataclasses
 from collections import Counter
 
 from pipeline.stages.restore import numbers
-from pipeline.stages.restore import punctuation
 from pipeline.stages.restore import swaps
-from pipeline.stages.restore.changes import Change, Finding, apply, remap
+from pipeline.stages.restore.changes import DETECTORS, Change, Facts, Finding, apply, remap
 from pipeline.model import Block, Document, Edit, Flag
 from pipeline.options import Options
 from pipeline.edit_ids import edit_id
@@ -67,16 +66,21 @@ def restore_text(text: str, block_id: str, gate: swaps.Gate, doc_era: tuple[str,
     """Restore one block's text; returns the new text, its edits (in application order) and flags.
     A change whose edit id a reviewer rejected (``opts.reject_edits``) is not made; its id is
     added to ``rejected``."""
-    p_changes, p_findings = punctuation.scan(text, opts.skips)
-    s_changes, s_findings = swaps.scan(text, gate, opts.skips)
-    changes = p_changes + s_changes
+    facts = Facts(gate, doc_era, opts.skips)
+    changes: list[Change] = []
+    proposed: list[Finding] = []
+    for d in DETECTORS:
+        if propose := d.hook("propose"):
+            c, f = propose(text, facts)
+            changes += c
+            proposed += f
     if opts.reject_edits:
         changes = [c for c in changes if not _rejected(c, block_id, opts, rejected)]
     new_text, applied = apply(text, changes)
-    findings: list[Finding] = remap(p_findings + s_findings, applied, new_text)
-    if "quote.audit" in punctuation.load().rules and not opts.skips("quote.audit"):
-        findings += punctuation.audit(new_text)
-    findings += numbers.scan(new_text, doc_era, opts.skips)
+    findings: list[Finding] = remap(proposed, applied, new_text)
+    for d in DETECTORS:
+        if check := d.hook("check"):
+            findings += check(new_text, facts)
     edits = [Edit(STAGE, c.rule, block_id, c.start, c.end, c.before, c.after, c.note) for c in applied]
     flags = [_flag(f, block_id) for f in sorted(findings, key=lambda f: (f.start, f.rule))]
     return new_text, edits, flags

@@ -8,6 +8,8 @@ reproduces the restored text.
 """
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -15,10 +17,39 @@ from typing import Any, Literal
 from pipeline import rules
 from pipeline.errors import PipelineError
 
-# Which detector owns a restore rule, by id prefix: the one place the prefixes are spelt, so a
-# rule with a mistyped prefix is an error instead of a rule no detector ever runs.
-OWNERS = {"punct.": "punctuation", "quote.": "punctuation", "swap.": "swaps",
-          "num.": "numbers", "meta.": "numbers", "text.": "numbers"}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a detector may know of the whole document besides the block it looks at."""
+
+    gate: Any  # swaps.Gate: the spinner's fingerprints in this document
+    era: tuple[str, int] | None  # the document's own year (numbers.era)
+    skips: Callable[[str], bool]  # Options.skips: rules a reviewer rejected
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A restore detector: a module with ``propose(text, facts) -> (changes, findings)`` on the
+    block as restore received it, and/or ``check(text, facts) -> findings`` on the restored block."""
+
+    name: str  # the owner the rule files' ids map to (owned_rules)
+    prefixes: tuple[str, ...]  # the rule id families it runs
+    module: str
+
+    def hook(self, phase: Literal["propose", "check"]) -> Callable[..., Any] | None:
+        return getattr(importlib.import_module(self.module), phase, None)
+
+
+# The registry, in run order: a new detector is one module and one line here. Its prefixes are
+# the one place the rule id families are spelt, so a rule with a mistyped prefix is an error
+# instead of a rule no detector ever runs.
+DETECTORS = (
+    Detector("punctuation", ("punct.", "quote."), "pipeline.stages.restore.punctuation"),
+    Detector("swaps", ("swap.",), "pipeline.stages.restore.swaps"),
+    Detector("numbers", ("num.", "meta.", "text."), "pipeline.stages.restore.numbers"),
+)
+OWNERS = {prefix: d.name for d in DETECTORS for prefix in d.prefixes}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from pipeline import rules
-from pipeline.stages.restore.changes import Finding, owned_rules, require
+from pipeline.stages.restore.changes import Facts, Finding, owned_rules, require
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 
@@ -164,3 +164,8 @@ def title_year(site_title: str, own_title: str, nr: NumberRules | None = None) -
     if not m or p.match(own_title.strip()):
         return None
     return Finding("meta.title-year", 0, 0, m.group(0), r["message"].format(year=m.group(1)), r.get("level", "info"))
+
+
+def check(text: str, facts: Facts) -> list[Finding]:
+    """The restored block's mangled numbers (changes.DETECTORS): flags only."""
+    return scan(text, facts.era, facts.skips)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from pipeline.text import HAN, HAN_RANGES
 from pipeline import rules
-from pipeline.stages.restore.changes import Change, Finding, owned_rules, require
+from pipeline.stages.restore.changes import Change, Facts, Finding, owned_rules, require
 from pipeline.errors import PipelineError
 
 # Han characters: the URO, Extension A and the compatibility ideographs. The one definition the
@@ -308,3 +308,13 @@ def _capped(found: list[Finding]) -> list[Finding]:
     summary = Finding("quote.audit", rest[0].start, last.end, rest[0].text,
                       f"and {len(rest)} more quote or bracket problems in this paragraph, up to position {last.end}")
     return found[:MAX_AUDIT_FLAGS] + [summary]
+
+
+def propose(text: str, facts: Facts) -> tuple[list[Change], list[Finding]]:
+    """The detector's proposals (changes.DETECTORS)."""
+    return scan(text, facts.skips)
+
+
+def check(text: str, facts: Facts) -> list[Finding]:
+    """The quote audit of the restored block, when the rule is on."""
+    return audit(text) if "quote.audit" in load().rules and not facts.skips("quote.audit") else []

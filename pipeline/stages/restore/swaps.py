@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.stages.restore.changes import Change, Finding
+from pipeline.stages.restore.changes import Change, Facts, Finding
 
 # A cue looks within the clause (left/right) or the sentence (before/after); for cues a
 from pipeline.stages.restore.swap_rules import CLAUSE_ENDS, SENTENCE_ENDS, Action, Context, Rule, SwapRules, load
@@ -196,3 +196,8 @@ def _flag_reason(rule: Rule, sr: SwapRules, g: Gate, action: Action) -> str:
     if not sr.edits_allowed(rule):
         return f"rule confidence {rule.confidence:.2f} below {sr.min_confidence:.2f}"
     return f"no {rule.family} fingerprint in this document"
+
+
+def propose(text: str, facts: Facts) -> tuple[list[Change], list[Finding]]:
+    """The detector's proposals (changes.DETECTORS), inside this document's gate."""
+    return scan(text, facts.gate, facts.skips)
