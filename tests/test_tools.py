@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 # A test that needs LibreOffice and nothing expensive before it asks.
-NODE = "tests/test_render_docx.py::test_libreoffice_counts_the_sites_pages"
+NODE = "tests/render/test_docx.py::test_libreoffice_counts_the_sites_pages"
 
 
 def run_without_soffice(ci: bool) -> subprocess.CompletedProcess[str]:

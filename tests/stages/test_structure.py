@@ -14,7 +14,7 @@ from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.stages.structure import structure
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
 SITE_TITLE = "2023年城乡党建推动科学发展调研报告"
 # The nine run-in heads issue 5 names, as the site serves them (before restore).

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.model import Document
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
 NAME = "2023年城乡党建推动科学发展调研报告"
 

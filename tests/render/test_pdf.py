@@ -19,8 +19,8 @@ from pipeline.render.presentation import heading_prefixes, rendered_blocks
 from pipeline.render.presentation import title_lines
 from pipeline.render.pdf import oneline, render_pdf
 
-ROOT = Path(__file__).parent.parent
-SAMPLE = Path(__file__).parent / "fixtures" / "sample-structured.json"
+ROOT = Path(__file__).parents[2]
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "sample-structured.json"
 MM = 72 / 25.4
 PITCH = 28.95
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)

@@ -16,7 +16,7 @@ from pipeline.run.batch import build_many  # noqa: E402
 from pipeline.run.cluster import build_on_dask  # noqa: E402
 from pipeline.options import Options  # noqa: E402
 
-SAMPLE = Path(__file__).parent.parent / "samples" / "huiwen-728690.txt"
+SAMPLE = Path(__file__).parents[2] / "samples" / "huiwen-728690.txt"
 OPTS = Options(formats=("docx", "pdf"), page_count=False)
 
 

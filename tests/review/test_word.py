@@ -25,7 +25,7 @@ from pipeline.review.stagediff import BuildFolder
 from pipeline.review.accept import decide, docx_text
 from pipeline.review.word import render_review_docx
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DATE = "2023-04-14T00:00:00Z"  # the sample's site date

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import need
+from tests.conftest import need
 
 from pipeline.run.artifacts import write_folder
 from pipeline.review.chardiff import hunks, place_edits
@@ -22,7 +22,7 @@ from pipeline.model import Block, Document, Edit, Flag, PipelineError
 from pipeline.options import Options
 from pipeline.review.terminal import diff_command, edit_label, review_command
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
 CHROMIUM = Path("/usr/bin/chromium")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

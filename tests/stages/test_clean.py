@@ -16,8 +16,8 @@ from pipeline.stages.ingest import ingest
 from pipeline.model import Document, PipelineError
 from pipeline.options import Options
 
-ROOT = Path(__file__).parent.parent
-CASES = Path(__file__).parent / "cases"
+ROOT = Path(__file__).parents[2]
+CASES = Path(__file__).parents[1] / "cases"
 
 
 def run(text: str, opts: Options = Options()) -> Document:

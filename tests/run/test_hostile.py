@@ -23,7 +23,7 @@ from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.render.presentation import cn_number, folder_name, heading_prefixes, output_stem, properties, safe_name
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parents[2]
 SAMPLE = REPO / "samples" / "huiwen-728690.txt"
 TEXT = SAMPLE.read_text(encoding="utf-8")
 NAME = "2023年城乡党建推动科学发展调研报告"

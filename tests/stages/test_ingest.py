@@ -8,7 +8,7 @@ import pytest
 from pipeline.stages.ingest import ingest
 from pipeline.model import PipelineError
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parents[1] / "cases"
 SIMPLIFIED = (CASES / "huiwen.txt").read_text(encoding="utf-8")
 TRADITIONAL = (CASES / "renrendoc-traditional.txt").read_text(encoding="utf-8")
 

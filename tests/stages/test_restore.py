@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import spinner
+from tests.fixtures import spinner
 from pipeline.text import HAN_RANGES
 from pipeline.stages.restore import numbers
 from pipeline.stages.restore import punctuation
@@ -20,7 +20,7 @@ from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.stages.restore import restore, restore_text
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "huiwen-728690.txt"
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "huiwen-728690.txt"
 HAN = f"[{HAN_RANGES}]"
 
 
@@ -245,7 +245,7 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     """lexicon.toml is exactly what bench/build_lexicon.py makes from the installed jieba
     dictionary (regenerate it after changing a pair), and its words decide as documented."""
     import importlib.util
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     spec = importlib.util.spec_from_file_location("build_lexicon", root / "bench" / "build_lexicon.py")
     assert spec and spec.loader
     build = importlib.util.module_from_spec(spec)
@@ -270,11 +270,11 @@ def test_restore_loads_no_segmenter() -> None:
     """No dictionary load at process start: the restore stage never imports jieba."""
     import subprocess
     import sys
-    code = ("import sys; sys.path[:0] = ['tests']; from test_restore import sample_doc; "
+    code = ("import sys; from tests.stages.test_restore import sample_doc; "
             "from pipeline.stages.restore import restore; from pipeline.options import Options; "
             "restore(sample_doc(), Options()); print('jieba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parent.parent)
+                         cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
 
 

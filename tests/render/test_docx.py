@@ -24,8 +24,8 @@ from pipeline.options import Options
 from pipeline.render.presentation import heading_prefixes, rendered_blocks
 from pipeline.render.docx import REFERENCE, render_docx
 
-ROOT = Path(__file__).parent.parent
-FIXTURE = Path(__file__).parent / "fixtures" / "sample-structured.json"
+ROOT = Path(__file__).parents[2]
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "sample-structured.json"
 MM = 72 / 25.4  # pt
 PITCH, CHAR = 28.95, 15.75  # pt: 579 twips; 16 pt tracked −0.25 pt
 LEFT, RIGHT, TOP, BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM  # the 版心, from the page's top left
