@@ -145,3 +145,28 @@ def compile_rule(pattern: str, path: Path | None, flags: int = 0) -> re.Pattern[
         return TimedPattern(pattern, flags, f"rule file {path}" if path else "a user rule file")
     except Exception as e:  # regex.error: report it as re does
         raise re.error(str(e)) from None
+
+
+class Checker:
+    """The one validator of rule files, whatever their kind: every error names the file, and a
+    key the kind does not know is an error (a typo must not silently turn a rule off)."""
+
+    def __init__(self, path: Path, label: str = "rule file"):
+        self.path, self.label = path, label
+
+    def fail(self, msg: str) -> PipelineError:
+        return PipelineError(f"{self.label} {self.path.name}: {msg}")
+
+    def keys(self, table: Any, allowed: set[str] | frozenset[str], where: str) -> dict[str, Any]:
+        if not isinstance(table, dict):
+            raise self.fail(f"{where} must be a table")
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise self.fail(f"unknown key {unknown[0]!r} in {where} (allowed: {', '.join(sorted(allowed))})")
+        return table
+
+    def typed(self, table: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+        value = table.get(key, default)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(f"{where}.{key} must be {kind.__name__}, got {value!r}")
+        return value

@@ -485,3 +485,31 @@ def test_user_rule_file_adds_a_numbering_family(tmp_path: Path, monkeypatch: pyt
     assert (out.body[3].kind, out.body[3].level, out.body[3].rule) == (
         "heading", 2, "heading.numbered.circled")
     assert structure(doc_of(texts), Options()).body[3].kind == "paragraph"
+
+
+@pytest.mark.parametrize(("kind", "name", "body", "error"), [
+    ("structure", "structure.toml", "[title]\nmax_char = 60\n", "unknown key 'max_char' in [title]"),
+    ("structure", "mine.toml", "[[numbering]]\nid = \"x\"\npattern = 'a'\nrank = 1\nlevel = 2\n", "unknown key 'level' in numbering[0]"),
+    ("restore", "mine.toml", "[[rule]]\nid = \"num.x\"\npattern = 'a'\nmessage = \"m\"\nlevle = \"info\"\n", "unknown key 'levle' in rule num.x"),
+    ("restore", "mine.toml", "[family.x]\npair = [\"a\", \"b\"]\nfingerprint = []\n", "unknown key 'fingerprint' in [family.x]"),
+    ("restore", "mine.toml", "[[rules]]\nid = \"num.x\"\n", "unknown key 'rules' in the file"),
+])
+def test_every_rule_kind_rejects_an_unknown_key_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                kind: str, name: str, body: str, error: str) -> None:
+    from pipeline.stages.restore import numbers, punctuation, swaps
+
+    (tmp_path / kind).mkdir()
+    (tmp_path / kind / name).write_text(body, encoding="utf-8")
+    monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+    loaders = [structure_rules.load] if kind == "structure" else [numbers.load, punctuation.load, swaps.load]
+    for f in (rules.load, *loaders):
+        f.cache_clear()
+    try:
+        with pytest.raises(PipelineError, match=__import__("re").escape(error)) as e:
+            for load in loaders:
+                load()
+        assert name in str(e.value)
+    finally:
+        monkeypatch.delenv("SCRAPE2DOC_RULES")
+        for f in (rules.load, *loaders):
+            f.cache_clear()

@@ -88,22 +88,11 @@ class Profile:
         return self.min_chars_per_page.get(fmt.upper(), self.min_chars_per_page["default"])
 
 
-class _Checker:
-    """Validation helpers that put the file name in every error."""
+class _Checker(rules.Checker):
+    """The rule-file checker, plus what a site profile's regexes must be."""
 
     def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, msg: str) -> PipelineError:
-        return PipelineError(f"site profile {self.path.name}: {msg}")
-
-    def keys(self, table: Any, allowed: set[str], where: str) -> dict[str, Any]:
-        if not isinstance(table, dict):
-            raise self.fail(f"{where} must be a table")
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise self.fail(f"unknown key {unknown[0]!r} in {where} (allowed: {', '.join(sorted(allowed))})")
-        return table
+        super().__init__(path, "site profile")
 
     def regex(self, pattern: Any, where: str, flags: int = 0) -> re.Pattern[str]:  # or rules.TimedPattern
         if not isinstance(pattern, str) or not pattern:
@@ -124,11 +113,6 @@ class _Checker:
             raise self.fail(f"{where}: expected a list of regexes")
         return tuple(self.regex(v, where, flags) for v in value)
 
-    def typed(self, table: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
-        value = table.get(key, default)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(f"{where}.{key} must be {kind.__name__}, got {value!r}")
-        return value
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:

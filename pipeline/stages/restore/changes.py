@@ -107,12 +107,19 @@ def remap(findings: list[Finding], changes: list[Change], text: str) -> list[Fin
     return out
 
 
-def owned_rules(owner: str) -> list[tuple[Path, dict[str, Any]]]:
+# The tables a restore file may hold (each detector reads its own).
+RESTORE_TABLES = frozenset({"rule", "family", "gate", "lexicon", "cjk", "mask"})
+
+
+def owned_rules(owner: str, keys: frozenset[str]) -> list[tuple[Path, dict[str, Any]]]:
     """The [[rule]] tables of the restore files that ``owner`` runs, in file order, each with its
-    file. Every rule in every file must have a unique id claimed by some detector."""
+    file; ``keys`` are the keys its rules may have. Every rule in every file must have a unique
+    id claimed by some detector."""
     out: list[tuple[Path, dict[str, Any]]] = []
     seen: dict[str, str] = {}
     for path, data in rules.load("restore"):
+        check = rules.Checker(path)
+        check.keys(data, RESTORE_TABLES, "the file")
         for i, r in enumerate(data.get("rule", [])):
             rid = r.get("id") if isinstance(r, dict) else None
             if not isinstance(rid, str) or not rid:
@@ -125,6 +132,7 @@ def owned_rules(owner: str) -> list[tuple[Path, dict[str, Any]]]:
                 raise PipelineError(f"{path.name}: rule {rid}: id already used in {seen[rid]}")
             seen[rid] = path.name
             if claim == owner:
+                check.keys(r, keys, f"rule {rid}")
                 out.append((path, r))
     return out
 

@@ -19,6 +19,9 @@ from pipeline.stages.restore.changes import Facts, Finding, owned_rules, require
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 
+# The keys a rule of this detector may have (rules.Checker rejects any other).
+RULE_KEYS = frozenset({"anchors", "attaches_to", "contains", "id", "level", "max_gap", "message", "pattern", "ratio", "tests"})
+
 SENTENCE = re.compile(f"[^{SENTENCE_FINAL}]*[{SENTENCE_FINAL}]?")
 # The rules with a handler of their own and the keys it reads. Any other num./meta./text. rule
 # is a plain flag: each match of `pattern` is flagged with `message` (text.placeholder).
@@ -49,7 +52,7 @@ class NumberRules:
 def load() -> NumberRules:
     table: dict[str, dict[str, Any]] = {}
     patterns: dict[str, re.Pattern[str]] = {}
-    for path, r in owned_rules("numbers"):
+    for path, r in owned_rules("numbers", RULE_KEYS):
         rid = r["id"]
         require(path, r, HANDLED.get(rid, PLAIN))
         try:

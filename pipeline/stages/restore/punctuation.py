@@ -19,6 +19,9 @@ from pipeline import rules
 from pipeline.stages.restore.changes import Change, Facts, Finding, owned_rules, require
 from pipeline.errors import PipelineError
 
+# The keys a rule of this detector may have (rules.Checker rejects any other).
+RULE_KEYS = frozenset({"confidence", "from", "id", "max_open", "mode", "never", "pairs", "tests", "to", "when"})
+
 # Han characters: the URO, Extension A and the compatibility ideographs. The one definition the
 # restore detectors and the structure stage share.
 # Marks that end a sentence, full-width and as the site folds them to ASCII.
@@ -64,7 +67,7 @@ def load() -> PunctRules:
         except re.error as e:
             raise PipelineError(f"{path.name}: bad mask pattern: {e}") from e
     table = {}
-    for path, r in owned_rules("punctuation"):
+    for path, r in owned_rules("punctuation", RULE_KEYS):
         _check(path, r)
         table[r["id"]] = r
     if len({table[rid]["from"] for rid in PARENS if rid in table}) > 1:

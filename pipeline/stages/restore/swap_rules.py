@@ -15,6 +15,12 @@ from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
+# The keys of a family and of the gate (rules.Checker rejects any other).
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident"})
+GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
+# The keys a rule of this detector may have (rules.Checker rejects any other).
+RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
+
 Action = Literal["restore", "keep", "flag"]
 # A cue looks within the clause (left/right) or the sentence (before/after); for cues a
 # semicolon closes a sentence too.
@@ -280,9 +286,11 @@ def load() -> SwapRules:
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
-        gate.update(data.get("gate", {}))
+        check = rules.Checker(path)
+        gate.update(check.keys(data.get("gate", {}), GATE_KEYS, "[gate]"))
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
         for name, fam in data.get("family", {}).items():
+            check.keys(fam, FAMILY_KEYS, f"[family.{name}]")
             fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
             if "dominant" in fam:
@@ -290,7 +298,7 @@ def load() -> SwapRules:
             if "self_evident" in fam:
                 self_evident[name] = int(fam["self_evident"])
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
-    for path, r in owned_rules("swaps"):
+    for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
         try:
             rule_list.append(_parse_rule(r, where, path, lexica.get(r.get("family", ""))))

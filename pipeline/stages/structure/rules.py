@@ -100,7 +100,29 @@ def compile_rules(data: dict[str, Any]) -> StructureRules:
         raise PipelineError(f"structure rules: missing key {e}") from e
 
 
+# Every table of a structure rule file and its keys (rules.Checker rejects any other).
+SCHEMA = {
+    "text": {"closers", "continues", "sentence_end_also"},
+    "title": {"max_chars", "min_similarity", "shape_id", "site_id", "site_prefix"},
+    "summary": {"id", "marks", "max_position", "min_similarity", "start", "topic_separator", "topics"},
+    "shape": {"id", "max_chars", "min_cjk", "not_heading"},
+    "numbered": {"clause_inside", "max_chars", "top_rank"},
+    "lead": {"intro_affix", "intro_length_diff", "max_chars", "max_length_ratio", "min_chars", "min_rest", "min_run",
+             "no_inside", "not_lead", "numbered_id", "parallel_id"},
+    "paragraph": {"id"},
+    "guess": {"id", "min_chars"},
+}
+
+
 @cache
 def load() -> StructureRules:
     """The structure rules of this process (built-in files plus $SCRAPE2DOC_RULES/structure)."""
-    return compile_rules(merge([data for _, data in rules.load("structure")]))
+    files = rules.load("structure")
+    for path, data in files:
+        check = rules.Checker(path)
+        check.keys(data, set(SCHEMA) | {"numbering"}, "the file")
+        for table, keys in SCHEMA.items():
+            check.keys(data.get(table, {}), keys, f"[{table}]")
+        for n, fam in enumerate(data.get("numbering", [])):
+            check.keys(fam, {"id", "pattern", "rank"}, f"numbering[{n}]")
+    return compile_rules(merge([data for _, data in files]))
