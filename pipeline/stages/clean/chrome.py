@@ -19,10 +19,9 @@ def _matches(r: ChromeRule, key: str) -> re.Match[str] | None:
     return next((m for rx in r.match if (m := rx.fullmatch(key))), None)
 
 
-def _region(pg: Page, lines: list[Line]) -> tuple[int, int]:
+def _region(pg: Page, lines: list[Line], feats: list[classify.Features]) -> tuple[int, int]:
     """(first, last) line of the body core (see classify.py): the page's head is before it,
     its tail after it. A page with no prose at all is all body but for what rules take."""
-    feats = [classify.features(ln.key, pg.lex) for ln in lines]
     classes: list[LineClass] = []
     follow: ChromeRule | None = None
     left, strong = 0, False  # strong: a line only a site's page has (a rule for everywhere, metadata)
@@ -89,7 +88,8 @@ def mark(pg: Page, lines: list[Line]) -> list[Seg]:
     The page's head (before the body core) and tail (after it) are where chrome lives;
     ``edges_only`` rules, whose words a body could also use ("温馨提示：", "相关文档"), and the
     lexicon's short-line test fire only there; inside the body only a rule removes a line."""
-    first, last = _region(pg, lines)
+    feats = [classify.features(ln.key, pg.lex) for ln in lines]  # each line's shape, once
+    first, last = _region(pg, lines, feats)
     line_rules = [r for r in pg.rules if not r.find]
     find_rules = [r for r in pg.rules if r.find]
     segs: list[Seg] = []
@@ -167,11 +167,11 @@ def mark(pg: Page, lines: list[Line]) -> list[Seg]:
         if any(c.rule and c.rule.flag for c in cut):  # a truncation notice says more than its site words
             segs.extend(cut)
             continue
-        if edge and not pg.opts.skips("generic.lexicon") and classify.features(ln.key, pg.lex).lexicon_chrome(pg.lex, True):
+        if edge and not pg.opts.skips("generic.lexicon") and feats[i].lexicon_chrome(pg.lex, True):
             segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
                             note="short line of site words at the page's edge"))
             continue
-        if not pg.opts.skips("generic.lexicon") and classify.features(ln.key, pg.lex).lexicon_chrome(pg.lex, False):
+        if not pg.opts.skips("generic.lexicon") and feats[i].lexicon_chrome(pg.lex, False):
             segs.append(Seg(ln.start, ln.text, None, "generic.lexicon", ln.blank_before, line=i,
                             note="dense in site words"))
             continue

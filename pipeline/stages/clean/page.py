@@ -19,8 +19,8 @@ FIND_SHARE = 0.6  # a line mostly cut out by find rules (a truncation notice) co
 # 股票代码 : or (来源:…) — a label row or a source line never continues a sentence
 LABEL_ROW = re.compile(r"^(?:[^，。,.\s]{1,10} ?[:：]|[(（]来源[:：])")
 LABEL = re.compile(rf"[{HAN_RANGES}]{{2,8}}")  # a line that may be a label whose value is on the next line
-MATCH_MAX = 500
-EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line  # characters: whole-line chrome rules only look at lines this short
+MATCH_MAX = 500  # characters: whole-line chrome rules only look at lines this short
+EDGE_MAX = 200  # characters: an edges-only rule (words a body could use) never takes a longer line
 TITLE_PARTS = re.compile(r" [-|–—] |_| \| ")  # a <title>'s parts: the document's, the site's
 NUMBERED_COPY = re.compile(r"(.{2,80}?)\d{1,3}")
 WORD = re.compile(r"[A-Za-z]{2,}")  # Latin words count towards a title's length as Han characters do
