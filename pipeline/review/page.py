@@ -31,7 +31,6 @@ PDF_PAGES = 2  # first pages shown as images
 # The embedded face serves these ranges only (CJK, its punctuation, full-width forms); listing
 # it first with a unicode-range makes Chromium use it from the first paint instead of
 # shaping the first CJK runs with a Latin fallback.
-CJK_RANGES = FONT_RANGES
 PDF_DPI = 50
 
 
@@ -123,7 +122,7 @@ def embedded_font(chars: set[str]) -> str:
     document), so the page reads the same on a machine without Chinese fonts. Empty when
     the fonts are not fetched: the browser's own fonts are used then."""
     faces = [path for face, path in available_faces(font_dir()) if face.role == "黑" and face.weight == 400]
-    wanted = "".join(sorted(c for c in chars if any(lo <= ord(c) <= hi for lo, hi in CJK_RANGES)))
+    wanted = "".join(sorted(c for c in chars if any(lo <= ord(c) <= hi for lo, hi in FONT_RANGES)))
     if not faces or not wanted:
         return ""
     from fontTools import subset
@@ -185,7 +184,7 @@ def render_review(build: BuildFolder) -> str:
     template = env.get_template("review.html.j2")
     context = page_context(build)
     draft = template.render(context, font="")
-    ranges = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in CJK_RANGES)
+    ranges = ", ".join(f"U+{lo:04X}-{hi:04X}" for lo, hi in FONT_RANGES)
     return template.render(context, font=embedded_font(set(draft)), font_ranges=ranges)
 
 

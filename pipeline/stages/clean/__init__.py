@@ -1,9 +1,10 @@
 """Clean: take the site's chrome off a scraped page, lift its metadata, find the paragraphs.
 
-Everything site-specific comes from a site profile (``profiles.py``, ``rules/sites/*.toml``).
-The one rule of this stage: a line becomes chrome only when a profile rule matches it; text no
-rule matched is body and is kept. Chrome is not deleted: it becomes a chrome Block plus an Edit
-(``after=""``) naming the rule. Paragraph breaks this stage makes or removes are Edits too:
+No site needs a rule of its own: the detected site's profile (if any) and the cross-site rules
+and lexicon of ``rules/sites/generic.toml`` take what they know, each line's shape and the
+page's body core decide the rest (chrome.py, classify.py; README "How clean decides"). Inside
+the body only a rule removes anything. Chrome is not deleted: it becomes a chrome Block plus an
+Edit (``after=""``) naming the rule, or for the context step a note saying why. Paragraph breaks this stage makes or removes are Edits too:
 a split records ``before`` = the whitespace at the break (often "") and ``after="\\n"``; a join
 records ``before="\\n"`` and ``after`` = the joiner ("" between CJK text).
 Offsets in this stage's Edits and Block spans are into ``doc.raw``.

@@ -7,12 +7,12 @@ import re
 
 from pipeline.model import Edit, Meta
 from pipeline.options import Options
-from pipeline.stages.clean import classify, paragraphs, profiles, script
+from pipeline.stages.clean import paragraphs, profiles, script
 from pipeline.stages.clean.page import (GLUED_HEADING, HEADING_SPLIT, JOIN_BROKEN, LABEL_ROW, MARKER, NO_START, STAGE,
                                         Piece, Seg, gap, split)
 from pipeline.stages.clean.profiles import Profile
 from pipeline.stages.clean.title import place_title, title_like
-from pipeline.text import HAN_RANGES
+from pipeline.text import HAN_RANGES, NUMBERED
 
 def _joined(segs: list[Seg], prev: int, i: int) -> tuple[str, bool] | None:
     """(rule, closes up) when body segment ``i`` goes on from body segment ``prev``: text a
@@ -113,7 +113,7 @@ def _heading_gaps(text: str, first: bool) -> list[tuple[int, int]]:
             continue  # 当前价:25.66 元 — a label's value, not an item
         after_sentence = bool(SENTENCE_BEFORE.search(before))
         after_heading = bool(MARKER.match(head)) and HEAD_RUN.fullmatch(head[MARKER.match(head).end():] or "x") is not None
-        after_title = first and start == 0 and title_like(head) and not classify.NUMBERED.match(head)
+        after_title = first and start == 0 and title_like(head) and not NUMBERED.match(head)
         if after_sentence or after_heading or after_title:
             gaps.append(gap(text, at))
             start = at

@@ -8,10 +8,10 @@ import re
 from pipeline.stages.clean import classify, paragraphs, sitemeta
 from pipeline.stages.clean.classify import LineClass
 from pipeline.stages.clean.page import (CHUNK, CONTEXT, CRUMB, CUT, EDGE_MAX, ENDS, FIND_SHARE, HEAD_RUN_MAX, LABEL, MARKER,
-                                        MATCH_MAX, NO_START, NUMBERED_COPY, TITLE_GAP, WORD, Line, Page, Seg)
+                                        MATCH_MAX, NO_START, NUMBERED_COPY, TITLE_GAP, Line, Page, Seg)
 from pipeline.stages.clean.profiles import ChromeRule
 from pipeline.stages.clean.sitemeta import Lifter
-from pipeline.stages.clean.title import fold_spaces, title_like
+from pipeline.stages.clean.title import fold_spaces, names_document, title_like
 
 def _matches(r: ChromeRule, key: str) -> re.Match[str] | None:
     if len(key) > MATCH_MAX or r.edges_only and len(key) > EDGE_MAX:
@@ -158,7 +158,7 @@ def mark(pg: Page, lines: list[Line]) -> list[Seg]:
                 for name, value in values.items():
                     pg.lifter.lift(name, value)
                 if (head and segs and not segs[-1].rule_id and not pg.lifter.meta.title and title_like(segs[-1].text)
-                        and len(classify.HAN.findall(segs[-1].text)) >= 4 and not segs[-1].text.endswith(CUT)):
+                        and names_document(segs[-1].text) and not segs[-1].text.endswith(CUT)):
                     pg.titles.add(fold_spaces(segs[-1].text))  # the line above a metadata row is the page's title
                 segs.append(Seg(ln.start, ln.text, None, pg.meta_rule, ln.blank_before, line=i))
                 continue
@@ -246,12 +246,14 @@ def _context(segs: list[Seg], first: int, last: int, titles: set[str], strip: tu
                 lines[s.line] = lines.get(s.line, "") + s.text
         if not titles and not any(title_like(s.text) for s in run):
             # no title anywhere else, none right above the body: the title-shaped line nearest it
-            near = [n for n, t in lines.items() if title_like(t) and len(classify.HAN.findall(t)) >= 4
+            near = [n for n, t in lines.items() if title_like(t) and names_document(t)
                     and sum(chrome(x) for x in head if x.line > n) <= TITLE_GAP]
             titles = {fold_spaces(lines[near[-1]])} if near else titles
+        folded = {s.line: fold_spaces(sitemeta.clean_title(lines.get(s.line, s.text), strip)) for s in head[:marks[-1]]}
+        nearest = {f: n for n, f in folded.items()}  # a title the head shows twice is kept once, nearest the body
         for s in head[:marks[-1]]:
-            folded = fold_spaces(sitemeta.clean_title(lines.get(s.line, s.text), strip))
-            if not s.rule_id and not s.kept and (folded not in titles or folded in later):
+            f = folded[s.line]
+            if not s.rule_id and not s.kept and (f not in titles or f in later or nearest[f] != s.line):
                 s.rule_id, s.note = CONTEXT, "a line among the site's chrome before the body"
         if len(run) > HEAD_RUN_MAX:
             for s in run[:-HEAD_RUN_MAX]:
@@ -290,7 +292,7 @@ def _rescue_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
     breaks = paragraphs.space_breaks(opening)
     opening_par = opening[:breaks[0]] if breaks else opening
     taken = [s for s in segs if s.rule_id == CONTEXT and s.line < first and title_like(s.text)
-             and len(classify.HAN.findall(s.text)) + len(WORD.findall(s.text)) >= 4]
+             and names_document(s.text)]
     if not taken:
         return
     pick = next((s for s in reversed(taken) if len(t := fold_spaces(sitemeta.clean_title(s.text, lifter.strip))) >= 4

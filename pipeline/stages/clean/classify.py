@@ -19,8 +19,6 @@ from typing import Any, Literal
 
 from pipeline.text import HAN, NUMBERED
 
-__all__ = ["HAN", "Lexicon", "Features", "features", "line_class", "core", "NUMBERED", "ENDS_OPEN"]
-
 LineClass = Literal["good", "near", "short", "chrome"]
 # Marks inside a line that make it prose rather than a label, a menu or a title.
 PUNCT = re.compile(r"[，。！？；、,;!?]")

@@ -40,8 +40,9 @@ MARKER = re.compile(rf"(?:{CHAPTER}|{CN_COMMA}|{CN_PAREN}"
 HEADING_SPLIT = "generic.heading_split"
 GLUED_HEADING = "generic.glued_heading"
 # The steps of this stage that no rule file holds, each an id --skip-rule can name.
-GENERIC_RULES = (CONTEXT, TITLE_SPLIT, TITLE_LINE, JOIN_BROKEN, HEADING_SPLIT, GLUED_HEADING, "generic.split_spaces",
-                 "generic.lexicon", "generic.to_simplified", "generic.meta")
+# (Per-profile steps — meta, split_spaces, join_wrapped… — are rules.ids.CLEAN_RULES.)
+GENERIC_RULES = (CONTEXT, TITLE_SPLIT, TITLE_LINE, JOIN_BROKEN, HEADING_SPLIT, GLUED_HEADING, "generic.lexicon",
+                 "generic.to_simplified")
 NO_START = re.compile(r"^[，。、；：？！）》」』,.;:?!)\]]")  # no paragraph starts with these
 
 

@@ -6,6 +6,7 @@ from difflib import SequenceMatcher
 
 from pipeline.model import Edit, Meta
 from pipeline.options import Options
+from pipeline.text import HAN, NUMBERED
 from pipeline.stages.clean import classify, paragraphs, profiles
 from pipeline.stages.clean.page import STAGE, TITLE_LINE, TITLE_SPLIT, WORD, Piece, Seg, gap, split
 
@@ -13,10 +14,15 @@ COLON = re.compile(r"[:：]")
 SENTENCE_INSIDE = re.compile(r"[。！？!?；;]")
 
 
+def names_document(text: str) -> bool:
+    """Enough words to name a document: four Han characters or Latin words between them."""
+    return len(HAN.findall(text)) + len(WORD.findall(text)) >= 4
+
+
 def title_like(text: str) -> bool:
     """A line shaped like a document's title: short words, no sentence, not a numbered head,
     not a row of label:value fields."""
-    return (2 <= len(text) <= 60 and not SENTENCE_INSIDE.search(text) and not classify.NUMBERED.match(text)
+    return (2 <= len(text) <= 60 and not SENTENCE_INSIDE.search(text) and not NUMBERED.match(text)
             and not classify.ENDS_OPEN.search(text) and len(COLON.findall(text)) < 2)
 
 
@@ -36,7 +42,7 @@ def place_title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options)
     title = meta.title
     if title and not opts.skips(TITLE_SPLIT):
         folded, want = fold_spaces(first.text), fold_spaces(title)
-        if folded.startswith(want) and len(classify.HAN.findall(folded[len(want):])) >= 2:
+        if folded.startswith(want) and len(HAN.findall(folded[len(want):])) >= 2:
             k, seen = 0, 0
             while seen < len(want):
                 seen += not first.text[k].isspace()
@@ -59,6 +65,6 @@ def place_title(segs: list[Seg], pieces: list[Piece], meta: Meta, opts: Options)
     if not title and glued is not None and not opts.skips(TITLE_SPLIT) and (m := glued.match(first.text)):
         meta.title = m[1]  # 三年级语文《秋天的雨》教学设计本课是……: the page names no title
         return split(first, [gap(first.text, m.end(1))], TITLE_SPLIT) + pieces[1:]
-    if not title and title_like(opening) and len(classify.HAN.findall(opening)) + len(WORD.findall(opening)) >= 4:
+    if not title and title_like(opening) and names_document(opening):
         meta.title = opening
     return pieces
