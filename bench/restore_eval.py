@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures import spinner  # noqa: E402
-from pipeline import swaps  # noqa: E402
+from pipeline.stages.restore import swaps  # noqa: E402
 
 
 def _fmt(x: float | None) -> str:
