@@ -16,7 +16,7 @@ from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -223,6 +223,16 @@ class Rule:
                 return 0
         return self.min_level
 
+    def context_score(self, c: Context) -> tuple[int, list[str]]:
+        """A scored rule's context alone: the sum of its cues' weights, and the cues."""
+        score, cues = 0, []
+        for cond in self.conds:
+            hit = cond.test(c)
+            if hit is not None:
+                score += cond.weight
+                cues.append(f"{hit}{cond.weight:+d}")
+        return score, cues
+
     def decide(self, c: Context, level: int = 0) -> tuple[Action, str]:
         """What to do with one match, and the cue that decided it: context and document
         evidence as one score. A `keep` cue is final; a `flag` (or the default flag) becomes a
@@ -231,12 +241,7 @@ class Rule:
         doc = f" doc{level}{bonus:+d}" if bonus else ""
         if self.scored is not None:
             restore_at, keep_at, _strong, flag_at = self.scored
-            score, cues = 0, []
-            for cond in self.conds:
-                hit = cond.test(c)
-                if hit is not None:
-                    score += cond.weight
-                    cues.append(f"{hit}{cond.weight:+d}")
+            score, cues = self.context_score(c)
             note = f"ctx {score:+d} score {score + bonus:+d}: " + (" ".join(cues) or "no cue") + doc
             if score <= keep_at:  # a keep cue is never outvoted by document evidence
                 return "keep", note
@@ -269,6 +274,9 @@ class SwapRules:
     # family -> how many swapped forms, with the original absent, are evidence on their own
     # (效劳 ×3 and 服务 ×0 in a notice with no other fingerprint: Gate.level 2)
     self_evident: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the context score (of its scored rule, before any document evidence) at which an
+    # occurrence of the swapped form counts as one of the family's fingerprints (经济开展的)
+    vote_at: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -283,6 +291,7 @@ def load() -> SwapRules:
     pairs: dict[str, tuple[str, str]] = {}
     dominant: dict[str, float] = {}
     self_evident: dict[str, int] = {}
+    vote_at: dict[str, int] = {}
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -297,6 +306,8 @@ def load() -> SwapRules:
                 dominant[name] = float(fam["dominant"])
             if "self_evident" in fam:
                 self_evident[name] = int(fam["self_evident"])
+            if "vote_at" in fam:
+                vote_at[name] = int(fam["vote_at"])
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -310,7 +321,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at)
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:

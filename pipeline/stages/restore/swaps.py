@@ -62,8 +62,10 @@ class Gate:
 
 
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
-    """Count the spinner's fingerprints over the whole document (``force`` opens the gate for
-    every family: used to measure a rule's raw over-correction)."""
+    """Count the spinner's fingerprints over the whole document, with the occurrences whose
+    context alone reaches the family's ``vote_at`` (no undamaged text holds one: the clean
+    corpora check), and each pair's forms (``force`` opens the gate for every family: used to
+    measure a rule's raw over-correction)."""
     sr = sr or load()
     counts: Counter[str] = Counter()
     seen: set[str] = set()
@@ -73,6 +75,16 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                 for m in p.finditer(t):
                     counts[fam] += 1
                     seen.add(m.group(0))
+    for rule in sr.rules:  # occurrences whose context alone says "original" (经济开展的)
+        at = sr.vote_at.get(rule.family)
+        if at is None or rule.scored is None:
+            continue
+        for t in texts:
+            for m in rule.pattern.finditer(t):
+                rs, re_ = m.span(1) if m.re.groups else m.span()
+                if not _guarded(rule, t, *m.span()) and rule.context_score(_context(t, rs, re_))[0] >= at:
+                    counts[rule.family] += 1
+                    seen.add(f"{rule.family}: context")
     forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
              for f, (o, w) in sr.pairs.items()}
     if force:
