@@ -16,7 +16,7 @@ from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -277,6 +277,9 @@ class SwapRules:
     # family -> the context score (of its scored rule, before any document evidence) at which an
     # occurrence of the swapped form counts as one of the family's fingerprints (经济开展的)
     vote_at: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
+    # make those occurrences count as the family's fingerprints
+    votes: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -292,6 +295,7 @@ def load() -> SwapRules:
     dominant: dict[str, float] = {}
     self_evident: dict[str, int] = {}
     vote_at: dict[str, int] = {}
+    votes: dict[str, int] = {}
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -308,6 +312,8 @@ def load() -> SwapRules:
                 self_evident[name] = int(fam["self_evident"])
             if "vote_at" in fam:
                 vote_at[name] = int(fam["vote_at"])
+            if "votes" in fam:
+                votes[name] = int(fam["votes"])
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -321,7 +327,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes)
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:

@@ -75,16 +75,20 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                 for m in p.finditer(t):
                     counts[fam] += 1
                     seen.add(m.group(0))
+    votes: Counter[str] = Counter()
     for rule in sr.rules:  # occurrences whose context alone says "original" (经济开展的)
-        at = sr.vote_at.get(rule.family)
-        if at is None or rule.scored is None:
+        at = sr.vote_at.get(rule.family) if rule.scored else (0 if rule.family in sr.votes else None)
+        if at is None:
             continue
         for t in texts:
             for m in rule.pattern.finditer(t):
                 rs, re_ = m.span(1) if m.re.groups else m.span()
-                if not _guarded(rule, t, *m.span()) and rule.context_score(_context(t, rs, re_))[0] >= at:
-                    counts[rule.family] += 1
-                    seen.add(f"{rule.family}: context")
+                if not _guarded(rule, t, *m.span()) and _votes(rule, _context(t, rs, re_), at):
+                    votes[rule.family] += 1
+    for fam, n in votes.items():
+        if n >= sr.votes.get(fam, 1):
+            counts[fam] += n
+            seen.add(f"{fam}: context")
     forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
              for f, (o, w) in sr.pairs.items()}
     if force:
@@ -92,6 +96,14 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
     return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant, sr.self_evident)
+
+
+def _votes(rule: Rule, c: Context, at: int) -> bool:
+    """Whether the context alone decides for the original: a scored rule's score reaching ``at``,
+    a `when` rule's restore."""
+    if rule.scored is not None:
+        return rule.context_score(c)[0] >= at
+    return rule.decide(c, 0)[0] == "restore"
 
 
 # --- scanning ------------------------------------------------------------------------------
