@@ -186,13 +186,24 @@ class Cond:
         o = self.object or {}
         if right[:1] and right[0] in o.get("first_not", ""):  # 开展的…: a noun use, not a verb with an object
             return None
-        for k in range(int(o.get("within", 3)) + 1):
-            if any(ch in o.get("gap_not", "") for ch in right[:k]):
+        by_first = _by_first(tuple(o.get("words", [])))
+        gap_not, unless = o.get("gap_not", ""), o.get("unless", [])
+        for k in range(min(int(o.get("within", 3)), len(right) - 1) + 1):
+            if k and right[k - 1] in gap_not:
                 return None
-            for w in o.get("words", []):
-                if right.startswith(w, k) and not any(right.startswith(u, k + len(w)) for u in o.get("unless", [])):
+            for w in by_first.get(right[k], ()):
+                if right.startswith(w, k) and not any(right.startswith(u, k + len(w)) for u in unless):
                     return w
         return None
+
+
+@cache
+def _by_first(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by their first character, in list order (the first listed word wins)."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        out.setdefault(w[:1], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
@@ -233,15 +244,16 @@ class Rule:
                 cues.append(f"{hit}{cond.weight:+d}")
         return score, cues
 
-    def decide(self, c: Context, level: int = 0) -> tuple[Action, str]:
+    def decide(self, c: Context, level: int = 0, scored: tuple[int, list[str]] | None = None) -> tuple[Action, str]:
         """What to do with one match, and the cue that decided it: context and document
         evidence as one score. A `keep` cue is final; a `flag` (or the default flag) becomes a
-        restore only when the document's evidence for the pair reaches 2 (see `prior`)."""
+        restore only when the document's evidence for the pair reaches 2 (see `prior`). ``scored``
+        is this rule's context_score when the document's gate already computed it."""
         bonus = self.prior[min(level, 3)]
         doc = f" doc{level}{bonus:+d}" if bonus else ""
         if self.scored is not None:
             restore_at, keep_at, _strong, flag_at = self.scored
-            score, cues = self.context_score(c)
+            score, cues = scored or self.context_score(c)
             note = f"ctx {score:+d} score {score + bonus:+d}: " + (" ".join(cues) or "no cue") + doc
             if score <= keep_at:  # a keep cue is never outvoted by document evidence
                 return "keep", note

@@ -33,6 +33,8 @@ class Gate:
     forms: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family -> (original, swapped) counts
     dominant: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.dominant
     self_evident: dict[str, int] = dataclasses.field(default_factory=dict)  # see SwapRules.self_evident
+    # (rule id, block text, start) -> the context score the gate computed for its votes
+    scores: dict[tuple[str, str, int], tuple[int, list[str]]] = dataclasses.field(default_factory=dict)
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -76,15 +78,22 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                     counts[fam] += 1
                     seen.add(m.group(0))
     votes: Counter[str] = Counter()
+    scores: dict[tuple[str, str, int], tuple[int, list[str]]] = {}
     for rule in sr.rules:  # occurrences whose context alone says "original" (经济开展的)
         at = sr.vote_at.get(rule.family) if rule.scored else (0 if rule.family in sr.votes else None)
-        if at is None:
+        if at is None or force:
             continue
         for t in texts:
             for m in rule.pattern.finditer(t):
                 rs, re_ = m.span(1) if m.re.groups else m.span()
-                if not _guarded(rule, t, *m.span()) and _votes(rule, _context(t, rs, re_), at):
-                    votes[rule.family] += 1
+                if _guarded(rule, t, *m.span()):
+                    continue
+                c = _context(t, rs, re_)
+                if rule.scored is None:
+                    votes[rule.family] += rule.decide(c, 0)[0] == "restore"
+                    continue
+                scores[(rule.id, t, rs)] = rule.context_score(c)
+                votes[rule.family] += scores[(rule.id, t, rs)][0] >= at
     for fam, n in votes.items():
         if n >= sr.votes.get(fam, 1):
             counts[fam] += n
@@ -95,15 +104,8 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
-    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant, sr.self_evident)
-
-
-def _votes(rule: Rule, c: Context, at: int) -> bool:
-    """Whether the context alone decides for the original: a scored rule's score reaching ``at``,
-    a `when` rule's restore."""
-    if rule.scored is not None:
-        return rule.context_score(c)[0] >= at
-    return rule.decide(c, 0)[0] == "restore"
+    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
+                sr.dominant, sr.self_evident, scores)
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -194,7 +196,7 @@ def _scan(text: str, g: Gate, skips: Any, sr: SwapRules) -> tuple[list[Change], 
             rs, re_ = m.span(1) if m.re.groups else (ws, we)  # the swapped word: context around it
             if any(ws < b and a < we for a, b in taken) or _guarded(rule, text, ws, we):
                 continue
-            action, cue = rule.decide(_context(text, rs, re_), g.level(rule.family))
+            action, cue = rule.decide(_context(text, rs, re_), g.level(rule.family), g.scores.get((rule.id, text, rs)))
             if action == "keep":
                 continue
             level = g.level(rule.family)
