@@ -91,6 +91,10 @@ def main() -> None:
         names = (*names, "corpus")
         splits["corpus"] = args.corpus
     for name in names:
+        innocent = spinner.run(splits[name], damage=False)
+        swap_edits = sum(n for r, n in (innocent.tp + innocent.fp).items() if r.startswith("swap."))
+        print(f"\n== {name}: undamaged text: {swap_edits} word edits (bar 0), "
+              f"{sum((innocent.tp + innocent.fp).values())} edits in all, {sum(innocent.flags.values())} swap flags")
         # the two damage modes of issue 14, apart: every occurrence swapped, and some left
         for rate, mode in ((1.0, "every occurrence swapped"), (0.5, "some left (rate 0.5)")):
             print(pairs(f"{name}: per pair, 汇文网 + second vocabulary, {mode}, 3 seeds",
