@@ -241,6 +241,24 @@ def test_document_evidence_from_the_forms_alone() -> None:
         assert restore_text("开展专项整治", "b0", g, None, Options())[1:] == ([], [])
 
 
+def test_context_votes_are_fingerprints_at_their_threshold() -> None:
+    """fazhan's vote_at = 2: a 开展 whose context alone scores 2 (城乡开展是) makes a short notice
+    spun for the pair, and is restored there; one scoring 1 (在保税区开展。) does not open the gate.
+    jili's votes = 2: one context restore (完善鼓励措施) is not evidence, two are."""
+    two, one = "统筹城乡开展是一项复杂的系统工程", "研发机构在保税区开展。"
+    g2, g1 = swaps.gate([two]), swaps.gate([one])
+    assert (g2.open, g2.counts, g2.level("fazhan")) == (True, {"fazhan": 1}, 2)
+    assert (g1.open, g1.counts, g1.level("fazhan")) == (False, {}, 0)
+    assert restore_text(two, "b0", g2, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
+    assert restore_text(one, "b0", g1, None, Options())[1:] == ([], [])
+    single = swaps.gate(["完善鼓励措施"])
+    pair = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
+    assert (single.counts, single.level("jili")) == ({}, 0)
+    assert (pair.counts, pair.level("jili")) == ({"jili": 2}, 3)
+    assert restore_text("完善鼓励措施", "b0", single, None, Options())[1:] == ([], [])
+    assert restore_text("完善鼓励措施", "b0", pair, None, Options())[0] == "完善激励措施"
+
+
 def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     """lexicon.toml is exactly what bench/build_lexicon.py makes from the installed jieba
     dictionary (regenerate it after changing a pair), and its words decide as documented."""
@@ -313,7 +331,7 @@ def heldout_both() -> spinner.Score:
 # each has hits there; fewer than these means the rule stopped firing or the corpus lost its text.
 MIN_EDITS = {"swap.ze-idiom": 20, "swap.ze-paired": 20, "swap.yuanze": 35, "swap.ze-guize": 5,
              "swap.ze-fouze": 20, "swap.ze-zhunze": 5, "swap.ze-xize": 12, "swap.ze-compound2": 25,
-             "swap.ze-compound3": 10, "swap.ze-free": 12, "swap.ze-loose": 25, "swap.fazhan": 200,
+             "swap.ze-compound3": 10, "swap.ze-free": 12, "swap.ze-loose": 20, "swap.fazhan": 200,
              "swap.fuwu": 170, "swap.jichu": 70, "swap.gonggu": 65, "swap.fanying": 25, "swap.guangda": 20,
              "swap.jili": 40, "swap.linjin": 3, "swap.xiangmu-double": 10, "swap.xiangmu": 18, "swap.canyu": 20,
              "swap.ziliao": 10, "swap.shulian": 12, "swap.jiandan": 12, "swap.lijie": 20, "swap.sousuo": 16,
@@ -347,13 +365,13 @@ def test_precision_every_pair_and_no_wrong_swap_edit(heldout_both: spinner.Score
 
 # Recall floors per pair, measured on the committed held-out corpus (bench/restore_eval.py prints
 # the table), a little under what was measured. Pooled over rates 1.0/0.8/0.5:
-FLOORS = {"fazhan": 0.80, "fuwu": 0.95, "ze": 0.95, "jichu": 0.97, "gonggu": 0.90, "jili": 0.53,
+FLOORS = {"fazhan": 0.80, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.53,
           "guangda": 0.95, "fanying": 0.95, "canyu": 0.45, "xiangmu": 0.38, "ziliao": 0.50, "linjin": 0.15,
           "shulian": 0.95, "jiandan": 0.42, "lijie": 0.58, "sousuo": 0.54, "qubie": 0.62}
 # and apart, in the issue's two damage modes (every occurrence swapped; some left, rate 0.5), for
 # the pairs the issue sets bars for (fazhan ≥ 0.90, fuwu/ze/jichu ≥ 0.90, gonggu ≥ 0.80, jili ≥ 0.70):
-MODE_FLOORS = {1.0: {"fazhan": 0.83, "fuwu": 0.98, "ze": 0.98, "jichu": 0.98, "gonggu": 0.90, "jili": 0.52},
-               0.5: {"fazhan": 0.79, "fuwu": 0.94, "ze": 0.93, "jichu": 0.92, "gonggu": 0.90, "jili": 0.55}}
+MODE_FLOORS = {1.0: {"fazhan": 0.83, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.52},
+               0.5: {"fazhan": 0.79, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.55}}
 
 
 def test_every_family_has_a_floor() -> None:
