@@ -227,8 +227,7 @@ def wants_office(opts: Options) -> bool:
 
 def prepare(opts: Options) -> None:
     """Start what the first document's renders wait for, in the background: the process's
-    LibreOffice for the page count, and WeasyPrint's import (0.5 s, mostly its library lookups
-    waiting on subprocesses) in a thread."""
+    LibreOffice for the page count, and WeasyPrint's import (0.3 s) in a thread."""
     if wants_office(opts):
         from pipeline.render.pagecount import start_office
 
@@ -238,8 +237,10 @@ def prepare(opts: Options) -> None:
 
 
 def _import_weasyprint() -> None:
+    from pipeline.render.pdf import load_weasyprint
+
     try:
-        import weasyprint  # noqa: F401
+        load_weasyprint()
     except Exception:  # the render reports it, with its reason
         pass
 

@@ -246,7 +246,7 @@ def test_10_a_failed_pdf_keeps_the_docx(tmp_path: Path) -> None:
         "import sys, pipeline.render.pdf as r\n"
         "from pipeline.model import PipelineError\n"
         "def boom(*a, **k): raise PipelineError('PDF fonts: no glyph')\n"
-        "r.render_pdf = boom\n"
+        "r._typeset = boom\n"
         "from pipeline.cli import main\n"
         f"sys.exit(main(['build', {str(SAMPLE)!r}, '--out', {str(tmp_path)!r}, '--no-page-count']))\n"
     )
