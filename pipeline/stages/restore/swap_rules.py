@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any, Literal
 
 from pipeline import rules
+from pipeline.stages.restore import verbs as verb_table
 from pipeline.stages.restore.changes import owned_rules
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
@@ -109,6 +110,9 @@ class Cond:
     right_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
+    # the text after the match, to the first `stops` character, holds no verb of the lexicon's
+    # verb table and none of `unless` (see verbs.py)
+    verbless: dict[str, Any] | None = None
     # "restore" / "keep": the text around the match forms a word of the lexicon table
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
@@ -120,7 +124,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "block_re", "object", "verbless", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -135,7 +139,9 @@ class Cond:
         for k in ("left_re", "right_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
-        for k in ("object", "action", "weight", "note"):
+        if "verbless" in d and set(d["verbless"]) - {"stops", "unless"}:
+            raise PipelineError(f"{where}: verbless takes stops and unless")
+        for k in ("object", "verbless", "action", "weight", "note"):
             if k in d:
                 kw[k] = d[k]
         return cls(**kw)
@@ -174,6 +180,12 @@ class Cond:
             if found is None or found[0] != self.lexicon:
                 return None
             cues.append(found[1])
+        if self.verbless is not None:
+            v = self.verbless
+            hit = verb_table.load().verbless(c.after, v.get("stops", ""), tuple(v.get("unless", [])))
+            if hit is None:
+                return None
+            cues.append(f"no verb in {hit}")
         if self.object is not None:
             hit = self._object(c.right)
             if hit is None:
