@@ -16,6 +16,7 @@ from pipeline.stages.restore import punctuation
 from pipeline import rules
 from pipeline.stages.restore import swaps
 from pipeline.stages.restore import swap_rules
+from pipeline.stages.restore import verbs
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.stages.restore import restore, restore_text
@@ -269,11 +270,13 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     import jieba
-    freq = build.read_dict(Path(jieba.__file__).parent / "dict.txt")
+    freq, tags = build.read_dict(Path(jieba.__file__).parent / "dict.txt")
     table = next(d["lexicon"] for _p, d in rules.load("restore") if "lexicon" in d)
     sr = swaps.load()
     for fam in build.FAMILIES:
         assert build.entries(freq, *sr.pairs[fam]) == (table[fam]["restore"], table[fam]["keep"]), fam
+    assert table["verbs"]["words"].split() == build.verb_words(freq, tags)
+    assert {"测试", "管理", "对接"} <= verbs.load().words and not {"农业", "棉花", "电商"} & verbs.load().words
 
     def lex(fam: str) -> swap_rules.Lexicon:
         return swap_rules.Lexicon.build(table[fam], sr.pairs[fam][1])
@@ -282,6 +285,46 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     assert lex("fazhan").find("", "商务活动") is None and lex("fazhan").find("", "商。")[0] == "restore"
     assert lex("fazhan").find("", "中国家")[1] == "lex 开展中国家 1135/0"  # the longest word decides
     assert lex("xiangmu").find("系统", "")[0] == "keep"
+
+
+def test_verbless_clause_tips_only_a_level_3_document() -> None:
+    """fazhan's verbless cue (+1): 开展 whose clause goes on with no verb of jieba's v/vn and no
+    activity noun (订单农业) scores 0 instead of -1: restored where the document holds no 发展
+    (level 3: 0 + 3 = restore_at), a flag at level 2 (0 + 2), left alone without a fingerprint.
+    A verbal noun (软件测试, 供应链管理) or a listed activity noun (试点) anywhere before the
+    clause ends keeps it at -1: a flag at level 3, nothing at level 2 (试点 is also the object
+    cue's: -3, kept)."""
+    level3 = swaps.gate(["坚持科学开展观", "开展", "开展"])
+    level2 = swaps.gate(["坚持科学开展观，要发展经济", "发展"])
+    assert (level3.level("fazhan"), level2.level("fazhan")) == (3, 2)
+    noun = "开展棉花、糖料和庭院经济，"
+    new, edits, _ = restore_text(noun, "b0", level3, None, Options())
+    assert new == "发展棉花、糖料和庭院经济，" and "no verb in 棉花、糖料和庭院经济" in edits[0].note
+    assert [f.rule for f in restore_text(noun, "b0", level2, None, Options())[2]] == ["swap.fazhan"]
+    assert restore_text(noun, "b0", swaps.gate([noun]), None, Options())[1:] == ([], [])
+    for activity in ("开展软件测试，", "开展绿色供应链管理。"):
+        _, edits, flags = restore_text(activity, "b0", level3, None, Options())
+        assert not edits and [f.rule for f in flags] == ["swap.fazhan"], activity
+        assert restore_text(activity, "b0", level2, None, Options())[1:] == ([], []), activity
+    assert restore_text("开展农村试点，", "b0", level3, None, Options())[1:] == ([], [])  # object cue -3
+    v = verbs.load()
+    assert v.verbless("棉花、糖料，实行挂钩", "，", ()) == "棉花、糖料"
+    assert v.verbless("棉花、糖料实行挂钩", "，", ()) is None and v.verbless("，棉花", "，", ()) is None
+    assert v.verbless("农村试点", "，", ("试点",)) is None
+    assert v.verbless("联扶。", "。", (), 3) is None and v.verbless("订单农业", "。", (), 3) == "订单农业"
+
+
+def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
+    """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
+    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2."""
+    level3 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
+    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励"])
+    assert (level3.level("jili"), level2.level("jili")) == (3, 2)
+    for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
+        assert restore_text(text, "b0", level3, None, Options())[0] == want
+        _, edits, flags = restore_text(text, "b0", level2, None, Options())
+        assert not edits and flags and {f.rule for f in flags} == {"swap.jili"}
+    assert restore_text("对成绩突出的予以鼓励。", "b0", level3, None, Options())[1:] == ([], [])
 
 
 def test_restore_loads_no_segmenter() -> None:
@@ -365,13 +408,13 @@ def test_precision_every_pair_and_no_wrong_swap_edit(heldout_both: spinner.Score
 
 # Recall floors per pair, measured on the committed held-out corpus (bench/restore_eval.py prints
 # the table), a little under what was measured. Pooled over rates 1.0/0.8/0.5:
-FLOORS = {"fazhan": 0.80, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.53,
+FLOORS = {"fazhan": 0.88, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.75,
           "guangda": 0.95, "fanying": 0.95, "canyu": 0.45, "xiangmu": 0.38, "ziliao": 0.50, "linjin": 0.15,
           "shulian": 0.95, "jiandan": 0.42, "lijie": 0.58, "sousuo": 0.54, "qubie": 0.62}
 # and apart, in the issue's two damage modes (every occurrence swapped; some left, rate 0.5), for
 # the pairs the issue sets bars for (fazhan ≥ 0.90, fuwu/ze/jichu ≥ 0.90, gonggu ≥ 0.80, jili ≥ 0.70):
-MODE_FLOORS = {1.0: {"fazhan": 0.83, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.52},
-               0.5: {"fazhan": 0.79, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.55}}
+MODE_FLOORS = {1.0: {"fazhan": 0.92, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
+               0.5: {"fazhan": 0.82, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.63}}
 
 
 def test_every_family_has_a_floor() -> None:

@@ -139,8 +139,8 @@ class Cond:
         for k in ("left_re", "right_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
-        if "verbless" in d and set(d["verbless"]) - {"stops", "unless"}:
-            raise PipelineError(f"{where}: verbless takes stops and unless")
+        if "verbless" in d and set(d["verbless"]) - {"stops", "unless", "min_chars"}:
+            raise PipelineError(f"{where}: verbless takes stops, unless and min_chars")
         for k in ("object", "verbless", "action", "weight", "note"):
             if k in d:
                 kw[k] = d[k]
@@ -182,7 +182,8 @@ class Cond:
             cues.append(found[1])
         if self.verbless is not None:
             v = self.verbless
-            hit = verb_table.load().verbless(c.after, v.get("stops", ""), tuple(v.get("unless", [])))
+            hit = verb_table.load().verbless(c.after, v.get("stops", ""), tuple(v.get("unless", [])),
+                                             int(v.get("min_chars", 1)))
             if hit is None:
                 return None
             cues.append(f"no verb in {hit}")

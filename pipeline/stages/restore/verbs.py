@@ -6,7 +6,9 @@ rest holds none (no word jieba's dictionary tags v or vn, none of a rule's own a
 such as 业务 and 试点 that the dictionary files as nouns) names no activity for 开展 to carry out.
 The verbs are precomputed into ``rules/restore/lexicon.toml`` (``[lexicon.verbs]``, built by
 bench/build_lexicon.py): no segmenter at run time. Every stretch of the clause is looked up, so a
-verb that straddles two words only makes the test fail: it costs recall, never precision.
+verb that straddles two words only makes the test fail. A verb the dictionary lacks (联扶, an
+abbreviated 联合帮扶) passes it, so a rule asks for a few characters (``min_chars``): a lone
+unknown two-character word is no evidence of a noun.
 """
 from __future__ import annotations
 
@@ -21,12 +23,12 @@ class Verbs:
     words: frozenset[str]
     longest: int
 
-    def verbless(self, text: str, stops: str, unless: tuple[str, ...]) -> str | None:
-        """``text`` up to its first ``stops`` character when no verb of the table and none of
-        ``unless`` occurs in it; None if one does or the stretch is empty."""
+    def verbless(self, text: str, stops: str, unless: tuple[str, ...], min_chars: int = 1) -> str | None:
+        """``text`` up to its first ``stops`` character when it has ``min_chars`` or more and no
+        verb of the table and none of ``unless`` occurs in it; else None."""
         end = next((i for i, ch in enumerate(text) if ch in stops), len(text))
         text = text[:end]
-        if not text or any(u in text for u in unless):
+        if len(text) < max(min_chars, 1) or any(u in text for u in unless):
             return None
         for i in range(len(text) - 1):
             for k in range(2, min(self.longest, len(text) - i) + 1):
