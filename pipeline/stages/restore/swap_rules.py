@@ -10,14 +10,13 @@ from functools import cache
 from typing import Any, Literal
 
 from pipeline import rules
-from pipeline.stages.restore import verbs as verb_table
 from pipeline.stages.restore.changes import owned_rules
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -110,9 +109,6 @@ class Cond:
     right_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
-    # the text after the match, to the first `stops` character, holds no verb of the lexicon's
-    # verb table and none of `unless` (see verbs.py)
-    verbless: dict[str, Any] | None = None
     # "restore" / "keep": the text around the match forms a word of the lexicon table
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
@@ -124,7 +120,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "verbless", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -139,9 +135,7 @@ class Cond:
         for k in ("left_re", "right_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
-        if "verbless" in d and set(d["verbless"]) - {"stops", "unless", "min_chars"}:
-            raise PipelineError(f"{where}: verbless takes stops, unless and min_chars")
-        for k in ("object", "verbless", "action", "weight", "note"):
+        for k in ("object", "action", "weight", "note"):
             if k in d:
                 kw[k] = d[k]
         return cls(**kw)
@@ -180,13 +174,6 @@ class Cond:
             if found is None or found[0] != self.lexicon:
                 return None
             cues.append(found[1])
-        if self.verbless is not None:
-            v = self.verbless
-            hit = verb_table.load().verbless(c.after, v.get("stops", ""), tuple(v.get("unless", [])),
-                                             int(v.get("min_chars", 1)))
-            if hit is None:
-                return None
-            cues.append(f"no verb in {hit}")
         if self.object is not None:
             hit = self._object(c.right)
             if hit is None:
@@ -305,6 +292,10 @@ class SwapRules:
     # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
     # make those occurrences count as the family's fingerprints
     votes: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the share of the swapped form's occurrences whose context alone votes for the
+    # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level
+    # 3) while some originals are left: undamaged text holds no vote at all
+    vote_share: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -321,6 +312,7 @@ def load() -> SwapRules:
     self_evident: dict[str, int] = {}
     vote_at: dict[str, int] = {}
     votes: dict[str, int] = {}
+    vote_share: dict[str, float] = {}
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -339,6 +331,8 @@ def load() -> SwapRules:
                 vote_at[name] = int(fam["vote_at"])
             if "votes" in fam:
                 votes[name] = int(fam["votes"])
+            if "vote_share" in fam:
+                vote_share[name] = float(fam["vote_share"])
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -352,7 +346,7 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share)
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:
