@@ -308,8 +308,12 @@ def test_industries_to_the_clause_end_and_activity_nouns() -> None:
     kept = "组织开展休闲农业和乡村旅游相关主题活动"
     assert not restore_text(kept, "b0", level3, None, Options())[1]
     assert restore_text(kept, "b0", level2, None, Options())[1:] == ([], [])
-    # 开展对外贸易, 开展研学旅游: activities, not the industries of the strong cue
+    # 开展对外贸易: an activity, not an industry of the cue; a 、 list is read to its end
     assert restore_text("要开展对外贸易，", "b0", level2, None, Options())[1:] == ([], [])
+    listed = "鼓励开展特色农产品、手工艺品等品牌展示和推介。"
+    assert not restore_text(listed, "b0", level3, None, Options())[1]
+    new, edits, _ = restore_text("推进开展清洁能源、新材料等，", "b0", level2, None, Options())
+    assert new == "推进发展清洁能源、新材料等，" and "ctx +4" in edits[0].note
 
 
 def test_vote_share_makes_a_document_with_originals_left_level_3() -> None:

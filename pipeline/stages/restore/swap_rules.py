@@ -107,6 +107,7 @@ class Cond:
     after: tuple[str, ...] = ()
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
+    after_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
     # "restore" / "keep": the text around the match forms a word of the lexicon table
@@ -120,7 +121,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -132,7 +133,7 @@ class Cond:
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
-        for k in ("left_re", "right_re", "block_re"):
+        for k in ("left_re", "right_re", "after_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
         for k in ("object", "action", "weight", "note"):
@@ -163,7 +164,7 @@ class Cond:
         if self.before_not and any(w in c.before for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
-                               (self.block_re, c.block.strip(), "fullmatch")):
+                               (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
             if pat is not None:
                 m = getattr(pat, how)(text)
                 if not m:
