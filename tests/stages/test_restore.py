@@ -328,11 +328,28 @@ def test_vote_share_makes_a_document_with_originals_left_level_3() -> None:
     assert swaps.gate(["坚持科学开展观", "发展", "发展", "开展"]).level("fazhan") == 2  # one vote is not a share
 
 
+def test_jili_absence_is_weak_evidence() -> None:
+    """鼓励 is the commoner word (absence = "weak"): a notice with one 鼓励机制 and three real 鼓励
+    and no 激励 stays at level 2 (1 vote of 4), so its 精神鼓励 is a flag, not an edit; two votes
+    of four (0.5, jili's vote_share) lift it to 3, one of three more (0.4) does not."""
+    notice = ["建立健全志愿服务鼓励机制", "鼓励居民参与", "给予精神鼓励", "鼓励企业参与"]
+    g = swaps.gate(notice)
+    assert (g.forms["jili"], g.votes.get("jili", 0), g.level("jili")) == ((0, 4), 1, 2)
+    _, edits, flags = restore_text("给予精神鼓励", "b0", g, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.jili"]
+    two = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与"])
+    assert (two.votes["jili"], two.level("jili")) == (2, 3)
+    five = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    assert (five.votes["jili"], five.level("jili")) == (2, 2)
+    assert restore_text("给予精神鼓励", "b0", two, None, Options())[0] == "给予精神激励"
+
+
 def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
     """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
-    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2."""
+    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2
+    (激励 left, 2 votes of 5 鼓励)."""
     level3 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
-    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励"])
+    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
     assert (level3.level("jili"), level2.level("jili")) == (3, 2)
     for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
         assert restore_text(text, "b0", level3, None, Options())[0] == want

@@ -16,7 +16,7 @@ from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share", "absence"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -297,6 +297,9 @@ class SwapRules:
     # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level
     # 3) while some originals are left: undamaged text holds no vote at all
     vote_share: dict[str, float] = dataclasses.field(default_factory=dict)
+    # families whose original word is the rarer one in undamaged text (激励 beside 鼓励, absence =
+    # "weak"): a document without it is not damaged throughout for that alone
+    weak_absence: frozenset[str] = frozenset()
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -314,6 +317,7 @@ def load() -> SwapRules:
     vote_at: dict[str, int] = {}
     votes: dict[str, int] = {}
     vote_share: dict[str, float] = {}
+    weak_absence: set[str] = set()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -334,6 +338,10 @@ def load() -> SwapRules:
                 votes[name] = int(fam["votes"])
             if "vote_share" in fam:
                 vote_share[name] = float(fam["vote_share"])
+            if fam.get("absence", "strong") not in ("strong", "weak"):
+                raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
+            if fam.get("absence") == "weak":
+                weak_absence.add(name)
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -347,7 +355,8 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share,
+                     frozenset(weak_absence))
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:
