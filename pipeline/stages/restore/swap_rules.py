@@ -10,14 +10,13 @@ from functools import cache
 from typing import Any, Literal
 
 from pipeline import rules
-from pipeline.stages.restore import verbs as verb_table
 from pipeline.stages.restore.changes import owned_rules
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share", "absence"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -108,11 +107,9 @@ class Cond:
     after: tuple[str, ...] = ()
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
+    after_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
-    # the text after the match, to the first `stops` character, holds no verb of the lexicon's
-    # verb table and none of `unless` (see verbs.py)
-    verbless: dict[str, Any] | None = None
     # "restore" / "keep": the text around the match forms a word of the lexicon table
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
@@ -124,7 +121,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "verbless", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -136,12 +133,10 @@ class Cond:
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
-        for k in ("left_re", "right_re", "block_re"):
+        for k in ("left_re", "right_re", "after_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
-        if "verbless" in d and set(d["verbless"]) - {"stops", "unless", "min_chars"}:
-            raise PipelineError(f"{where}: verbless takes stops, unless and min_chars")
-        for k in ("object", "verbless", "action", "weight", "note"):
+        for k in ("object", "action", "weight", "note"):
             if k in d:
                 kw[k] = d[k]
         return cls(**kw)
@@ -169,7 +164,7 @@ class Cond:
         if self.before_not and any(w in c.before for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
-                               (self.block_re, c.block.strip(), "fullmatch")):
+                               (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
             if pat is not None:
                 m = getattr(pat, how)(text)
                 if not m:
@@ -180,13 +175,6 @@ class Cond:
             if found is None or found[0] != self.lexicon:
                 return None
             cues.append(found[1])
-        if self.verbless is not None:
-            v = self.verbless
-            hit = verb_table.load().verbless(c.after, v.get("stops", ""), tuple(v.get("unless", [])),
-                                             int(v.get("min_chars", 1)))
-            if hit is None:
-                return None
-            cues.append(f"no verb in {hit}")
         if self.object is not None:
             hit = self._object(c.right)
             if hit is None:
@@ -305,6 +293,13 @@ class SwapRules:
     # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
     # make those occurrences count as the family's fingerprints
     votes: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the share of the swapped form's occurrences whose context alone votes for the
+    # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level
+    # 3) while some originals are left: undamaged text holds no vote at all
+    vote_share: dict[str, float] = dataclasses.field(default_factory=dict)
+    # families whose original word is the rarer one in undamaged text (激励 beside 鼓励, absence =
+    # "weak"): a document without it is not damaged throughout for that alone
+    weak_absence: frozenset[str] = frozenset()
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -321,6 +316,8 @@ def load() -> SwapRules:
     self_evident: dict[str, int] = {}
     vote_at: dict[str, int] = {}
     votes: dict[str, int] = {}
+    vote_share: dict[str, float] = {}
+    weak_absence: set[str] = set()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -339,6 +336,12 @@ def load() -> SwapRules:
                 vote_at[name] = int(fam["vote_at"])
             if "votes" in fam:
                 votes[name] = int(fam["votes"])
+            if "vote_share" in fam:
+                vote_share[name] = float(fam["vote_share"])
+            if fam.get("absence", "strong") not in ("strong", "weak"):
+                raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
+            if fam.get("absence") == "weak":
+                weak_absence.add(name)
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -352,7 +355,8 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share,
+                     frozenset(weak_absence))
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:

@@ -35,6 +35,9 @@ class Gate:
     self_evident: dict[str, int] = dataclasses.field(default_factory=dict)  # see SwapRules.self_evident
     # (rule id, block text, start) -> the context score the gate computed for its votes
     scores: dict[tuple[str, str, int], tuple[int, list[str]]] = dataclasses.field(default_factory=dict)
+    vote_share: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.vote_share
+    votes: dict[str, int] = dataclasses.field(default_factory=dict)  # family -> occurrences voting original
+    weak_absence: frozenset[str] = frozenset()  # see SwapRules.weak_absence
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -45,7 +48,11 @@ class Gate:
         recurs (the spinner replaced every occurrence, as on the sample: 开展 ×46, 发展 ×0), or
         the swapped form outnumbering the original far beyond what undamaged text holds
         (``dominant``: 发展 is the commoner word in such text, so 开展 ≥ 2 × 发展 means most
-        开展 were 发展 even where the spinner left some 发展 alone)."""
+        开展 were 发展 even where the spinner left some 发展 alone), or enough of the swapped
+        form's occurrences voting for the original from their context alone (``vote_share``:
+        no undamaged 开展 votes, so 10 voters among 23 开展 mean most of them were 发展). Where
+        the original is the rarer word (``weak_absence``: 激励 beside 鼓励) its absence is no
+        evidence: only the votes lift the pair to 3."""
         original, swapped = self.forms.get(family, (1, 0))
         if original == 0 and swapped >= self.self_evident.get(family, 10**9):  # see SwapRules.self_evident
             return 3 if self.active(family) else 2
@@ -53,7 +60,11 @@ class Gate:
             return 0
         if not self.active(family):
             return 1
-        if swapped >= 2 and (original == 0 or (family in self.dominant and swapped >= self.dominant[family] * original)):
+        absent = original == 0 and family not in self.weak_absence
+        if swapped >= 2 and (absent or (family in self.dominant and 0 < original * self.dominant[family] <= swapped)):
+            return 3
+        voted = self.votes.get(family, 0)
+        if family in self.vote_share and voted >= 2 and voted >= self.vote_share[family] * swapped:
             return 3
         return 2
 
@@ -105,7 +116,7 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
     return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
-                sr.dominant, sr.self_evident, scores)
+                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence)
 
 
 # --- scanning ------------------------------------------------------------------------------
