@@ -108,7 +108,7 @@ def remap(findings: list[Finding], changes: list[Change], text: str) -> list[Fin
 
 
 # The tables a restore file may hold (each detector reads its own).
-RESTORE_TABLES = frozenset({"rule", "family", "gate", "lexicon", "cjk", "mask"})
+RESTORE_TABLES = frozenset({"rule", "family", "gate", "lexicon", "collocation", "cjk", "mask"})
 
 
 def owned_rules(owner: str, keys: frozenset[str]) -> list[tuple[Path, dict[str, Any]]]:

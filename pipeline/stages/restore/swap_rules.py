@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pipeline import rules
 from pipeline.stages.restore.changes import owned_rules
+from pipeline.stages.restore.collocations import Collocations
 from pipeline.errors import PipelineError
 from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
@@ -114,14 +115,22 @@ class Cond:
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
     lex: Lexicon | None = None
+    # {side = "right"/"left", min = N, at_least = x or at_most = x, tags = [...]}: the run of text
+    # beside the match, seen at least N times in real text (rules/restore/collocations.toml), has a
+    # log-ratio (original over swapped form) of at least / at most x (and its first word one of
+    # those parts of speech)
+    collocation: dict[str, Any] | None = None
+    colloc: Collocations | None = None
     action: Action = "restore"
     weight: int = 0
     note: str = ""
 
     @classmethod
-    def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
+    def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
+              colloc: Collocations | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon",
+                              "collocation"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -131,6 +140,8 @@ class Cond:
         if "lexicon" in d and lex is None:
             raise PipelineError(f"{where}: no lexicon table for this family")
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
+        if "collocation" in d:
+            kw["collocation"], kw["colloc"] = _collocation(d["collocation"], where, colloc), colloc
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
         for k in ("left_re", "right_re", "after_re", "block_re"):
@@ -175,12 +186,30 @@ class Cond:
             if found is None or found[0] != self.lexicon:
                 return None
             cues.append(found[1])
+        if self.collocation is not None and self.colloc is not None:
+            hit = self._collocation(c)
+            if hit is None:
+                return None
+            cues.append(hit)
         if self.object is not None:
             hit = self._object(c.right)
             if hit is None:
                 return None
             cues.append(hit)
         return "+".join(cues) or "·"
+
+    def _collocation(self, c: Context) -> str | None:
+        o, co = self.collocation or {}, self.colloc
+        assert co is not None
+        found = co.find(o["side"], c.right if o["side"] == "right" else c.left, o["min"])
+        if found is None:
+            return None
+        lr = co.log_ratio(found[1], found[2])
+        if "tags" in o and found[3] not in o["tags"]:
+            return None
+        if ("at_least" in o and lr >= o["at_least"]) or ("at_most" in o and lr <= o["at_most"]):
+            return f"coll {found[0]} {found[1]}/{found[2]}"
+        return None
 
     def _object(self, right: str) -> str | None:
         """An activity object within a few characters (开展…活动), not a noun compound."""
@@ -320,10 +349,13 @@ def load() -> SwapRules:
     weak_absence: set[str] = set()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
+    colloc: dict[str, Collocations] = {}
     for path, data in rules.load("restore"):
         check = rules.Checker(path)
         gate.update(check.keys(data.get("gate", {}), GATE_KEYS, "[gate]"))
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
+        colloc.update({k: Collocations.build(v, f"{path.name}: [collocation.{k}]")
+                       for k, v in data.get("collocation", {}).items()})
         for name, fam in data.get("family", {}).items():
             check.keys(fam, FAMILY_KEYS, f"[family.{name}]")
             fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
@@ -346,7 +378,8 @@ def load() -> SwapRules:
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
         try:
-            rule_list.append(_parse_rule(r, where, path, lexica.get(r.get("family", ""))))
+            fam = r.get("family", "")
+            rule_list.append(_parse_rule(r, where, path, lexica.get(fam), colloc.get(fam)))
         except KeyError as e:
             raise PipelineError(f"{where}: missing {e}") from e
         except (re.error, TypeError, ValueError) as e:
@@ -359,11 +392,12 @@ def load() -> SwapRules:
                      frozenset(weak_absence))
 
 
-def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:
+def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
+                colloc: Collocations | None = None) -> Rule:
     if r["mode"] not in ("high", "context", "flag"):
         raise ValueError(f"mode must be high, context or flag, not {r['mode']!r}")
     scored = r.get("scored")
-    conds = tuple(Cond.parse(c, where, path, lex) for c in r.get("cue" if scored else "when", []))
+    conds = tuple(Cond.parse(c, where, path, lex, colloc) for c in r.get("cue" if scored else "when", []))
     both = r.get("guard_both")
     return Rule(
         id=r["id"], family=r["family"], pattern=rules.compile_rule(r["match"], path), replace=r.get("replace", ""),
@@ -374,6 +408,15 @@ def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | 
                 int(scored.get("flag_at", int(scored["keep_at"]) + 1))) if scored else None,
         conds=conds, prior=_prior(r.get("prior", [0, 0, 0, 0])), min_level=int(r.get("min_level", 2)),
     )
+
+
+def _collocation(v: Any, where: str, colloc: Collocations | None) -> dict[str, Any]:
+    if colloc is None:
+        raise PipelineError(f"{where}: no collocation table for this family")
+    if not (isinstance(v, dict) and v.get("side") in ("right", "left") and isinstance(v.get("min"), int)
+            and len({"at_least", "at_most"} & set(v)) == 1 and set(v) <= {"side", "min", "at_least", "at_most", "tags"}):
+        raise PipelineError(f"{where}: collocation needs side (right/left), min and one of at_least/at_most (and may have tags)")
+    return {k: (float(x) if k.startswith("at_") else frozenset(x) if k == "tags" else x) for k, x in v.items()}
 
 
 def _prior(v: Any) -> tuple[int, int, int, int]:

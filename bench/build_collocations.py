@@ -1,0 +1,125 @@
+"""Build pipeline/rules/restore/collocations.toml: how often real undamaged Chinese text follows
+(and precedes) 发展 and 开展 with each short run of characters.
+
+A spinner that wrote 开展 for every 发展 leaves 企业开展离不开…: a reader knows it was 发展 because
+real text says 发展离不开 and never 开展离不开. jieba's dictionary has words, not what follows
+them; this table has the figures (counts only, no sentences) from a corpus of official text:
+
+  right: X → [times 发展X, times 开展X, jieba's part of speech of X's first word] for X the first
+         2 or 3 Han characters after the word (a verb or function word, 发展离不开, cannot be
+         开展's object; a noun, 发展体制机制 beside 开展体制机制创新, can: the rule tells them apart);
+  left:  X → [times X发展, times X开展] for X the 2 Han characters before it;
+  totals: [occurrences of 发展, of 开展] counted.
+
+Only runs seen at least MIN_TOTAL times in all are kept; the stage reads the longest run a
+document's text has in the table and turns the two counts into a log-ratio (the swap rule's
+`collocation` cue, thresholds in swaps.toml). 开展 is counted where the swap rule would see it
+(its match and guards, read from swaps.toml: not 召开展会, 公开展示).
+
+The corpus this table was built from (kept outside the repository; figures only are committed):
+  - aldohemsn/chinese-political-corpora (GitHub, from zh.wikisource): the State Council's
+    government work reports 1954–2025 and the CPC national congress reports; Wikisource text,
+    CC BY-SA 4.0 (Chinese official documents are outside copyright, Copyright Law art. 5);
+  - xvshiting/politic_analysis_paper_2025 (GitHub): "Policies Data.xlsx", central-government
+    and Shandong provincial policy documents (document text only);
+  - vanillabeans98/plsc_xi_speeches (GitHub): all_data.csv, speeches of 2020 from jhsjk.people.cn;
+  - DuckBurnIncense/xin-wen-lian-bo (MIT code; transcripts from tv.cctv.com) and yuekcc/cctv_news
+    (MIT code, the days the first lacks): 新闻联播 transcripts, 2022-01 to 2026-08.
+  Every document sharing a 32-character run of Han characters with the evaluation texts (the
+  committed tests/fixtures/clean_corpus_*.txt and the real held-out/dev documents kept outside the
+  repository) was dropped, and so were duplicates: 1997 documents, 19.8 M characters, 发展 ×54765,
+  开展 ×9426 as counted below.
+
+    .venv/bin/python bench/build_collocations.py CORPUS.txt   # rewrites the table; commit it
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "pipeline" / "rules" / "restore" / "collocations.toml"
+SWAPS = ROOT / "pipeline" / "rules" / "restore" / "swaps.toml"
+FAMILY, RULE = "fazhan", "swap.fazhan"
+MIN_TOTAL = 5        # a run seen fewer times in all says nothing either way
+RIGHT = (2, 3)       # lengths of the run after the word (one character too often starts a new word)
+LEFT = (2,)
+HAN = "\u4e00-\u9fff"
+
+
+def count(text: str, original: str, swapped: str) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str], list[int]]:
+    """Right and left runs around each form, where the swap rule would look."""
+    swaps = tomllib.loads(SWAPS.read_text(encoding="utf-8"))
+    rule = next(r for r in swaps["rule"] if r["id"] == RULE)
+    guard_left, guard_right = set(rule.get("guard_left", "")), set(rule.get("guard_right", ""))
+    pat = re.compile(rule["match"])
+    right = {original: Counter(), swapped: Counter()}
+    left = {original: Counter(), swapped: Counter()}
+    totals = []
+    run_right, run_left = re.compile(f"[{HAN}]{{0,{max(RIGHT)}}}"), re.compile(f"[{HAN}]{{0,{max(LEFT)}}}$")
+    for word in (original, swapped):
+        n = 0
+        for m in re.finditer(word, text):
+            s, e = m.span()
+            if word == swapped and (not pat.match(text, s) or (s and text[s - 1] in guard_left)
+                                    or text[e:e + 1] in guard_right):
+                continue
+            n += 1
+            r = run_right.match(text, e).group(0)  # type: ignore[union-attr]
+            right[word].update(r[:k] for k in RIGHT if len(r) >= k)
+            ltext = run_left.search(text[max(0, s - max(LEFT)):s]).group(0)  # type: ignore[union-attr]
+            left[word].update(ltext[-k:] for k in LEFT if len(ltext) >= k)
+        totals.append(n)
+    return right[original], right[swapped], left[original], left[swapped], totals
+
+
+def rows(a: Counter[str], b: Counter[str], tags: dict[str, str] | None = None) -> list[str]:
+    """One line per run, "run count-with-original count-with-swapped [tag]" (a TOML string of
+    lines parses in a millisecond; an array of arrays this long takes tens)."""
+    keys = sorted(k for k in set(a) | set(b) if a[k] + b[k] >= MIN_TOTAL)
+    return [f"{k} {a[k]} {b[k]}" + ("" if tags is None else f" {first_tag(k, tags)}") for k in keys]
+
+
+def first_tag(run: str, tags: dict[str, str]) -> str:
+    """jieba's tag of the longest dictionary word the run starts with ("x" if none)."""
+    return next((tags[run[:k]] for k in range(len(run), 0, -1) if run[:k] in tags), "x")
+
+
+def read_tags(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            out[parts[0]] = parts[2]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path, help="undamaged text, UTF-8 (see the docstring for its sources)")
+    import jieba  # noqa: PLC0415  (only for the path of its dictionary)
+    ap.add_argument("--dict", type=Path, default=Path(jieba.__file__).parent / "dict.txt")
+    args = ap.parse_args()
+    text = args.corpus.read_text(encoding="utf-8")
+    swaps = tomllib.loads(SWAPS.read_text(encoding="utf-8"))
+    o, s = swaps["family"][FAMILY]["pair"]
+    ro, rs, lo, ls, totals = count(text, o, s)
+    right, left = rows(ro, rs, read_tags(args.dict)), rows(lo, ls)
+    out = ["# Generated by bench/build_collocations.py from a corpus of undamaged official text (see its",
+           "# docstring for the sources): do not edit by hand. Counts only: each line of right/left is",
+           f"# \"run, times with {o}, times with {s}\" (right: and jieba 0.42.1's tag of the run's first word).",
+           f"# {len(text)} characters; runs seen at least {MIN_TOTAL} times.",
+           "", f"[collocation.{FAMILY}]", f"totals = [{totals[0]}, {totals[1]}]",
+           f"# the {'/'.join(map(str, RIGHT))} Han characters after the word: {len(right)} runs", 'right = """', *right, '"""',
+           f"# the {'/'.join(map(str, LEFT))} Han characters before it: {len(left)} runs", 'left = """', *left, '"""']
+    OUT.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size} bytes; {o} ×{totals[0]}, {s} ×{totals[1]})",
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
