@@ -259,6 +259,61 @@ def test_context_votes_are_fingerprints_at_their_threshold() -> None:
     assert restore_text("完善鼓励措施", "b0", pair, None, Options())[0] == "完善激励措施"
 
 
+def _cues(text: str) -> tuple[int, list[str]]:
+    """swap.fazhan's context score of the first 开展 in ``text``, and its cues."""
+    rule = next(r for r in swaps.load().rules if r.id == "swap.fazhan")
+    i = text.index("开展")
+    return rule.context_score(swaps._context(text, i, i + 2))
+
+
+def test_collocations_from_real_text_decide_fazhan() -> None:
+    """The committed table (counts from real undamaged official text): 发展离不开 is common there and
+    开展离不开 never met, so 学校开展离不开 is restored in a document damaged throughout and flagged
+    where the pair has only its fingerprint; 开展体制机制创新 gets no vote although 发展体制机制 is
+    common too (体制 is a noun: 开展's object), nor does 开展主要粮食品种 (主要 is no verb)."""
+    one = "学校开展离不开家长的配合"
+    assert _cues(one) == (0, ["coll 离不开 27/0+2", "离-1", "学校-1"])
+    spun_all = swaps.gate(["坚持科学开展观", "促进经济社会开展"])
+    spun_some = swaps.gate(["坚持科学开展观", "要发展经济"])
+    assert restore_text(one, "b0", spun_all, None, Options())[0] == "学校发展离不开家长的配合"
+    new, edits, flags = restore_text(one, "b0", spun_some, None, Options())
+    assert (new, edits, [f.rule for f in flags]) == (one, [], ["swap.fazhan"])
+    assert _cues("深化教育改革开展方向") == (4, ["方向+3", "coll 改革 445/0+2", "方-1"])
+    for keep in ("鼓励各地开展体制机制创新", "为开展主要粮食品种收购做好准备"):
+        assert not [c for c in _cues(keep)[1] if c.startswith("coll")]
+        assert restore_text(keep, "b0", spun_all, None, Options())[1] == []
+
+
+def test_collocation_thresholds_both_sides(user_rules) -> None:
+    """swaps.toml's collocation cues (min 10 in all, log-ratio at least 2.0, the run after the word a
+    verb or function word) against a table of known counts: totals 60 发展 / 100 开展, so 10/1 is
+    ln(10.5/60) - ln(1.5/100) = 2.46 (a vote) and 10/2 is 1.95 (none); 9/0 is under the minimum
+    count and 40/0 tagged n is a noun."""
+    user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [60, 100]\n'
+               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n"""\n'
+               'left = """\n改革 10 1\n城镇 10 2\n农业 9 0\n"""\n')
+    assert "coll 离不开 10/1+2" in _cues("学校开展离不开支持")[1]
+    for text in ("学校开展靠不住", "学校开展离不了", "学校开展体制机制创新"):
+        assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
+    assert "coll 改革 10/1+2" in _cues("深化改革开展")[1]
+    for text in ("新型城镇开展", "现代农业开展"):
+        assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
+
+
+@pytest.mark.parametrize("body, match", [
+    ('totals = [60, 0]', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation table"),
+    ('right = """\n离不开 1 0\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation table \(.*totals"),
+    ('totals = [60, 100]\nright = """\n离不开 x 0 v\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation"),
+    ('totals = [60, 100]\nleft = """\n改革 10 1 v w\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation"),
+    ('totals = [60, 100]\nright = """\n离不开 10', r"collocations\.toml"),
+])
+def test_bad_collocation_table_names_its_file(user_rules, body: str, match: str) -> None:
+    user_rules("collocations.toml", "[collocation.fazhan]\n" + body + "\n")
+    with pytest.raises(PipelineError, match=match) as e:
+        swaps.load()
+    assert "\n" not in str(e.value)
+
+
 def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     """lexicon.toml is exactly what bench/build_lexicon.py makes from the installed jieba
     dictionary (regenerate it after changing a pair), and its words decide as documented."""
