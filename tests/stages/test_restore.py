@@ -278,33 +278,32 @@ def test_collocations_from_real_text_decide_fazhan() -> None:
     assert restore_text(one, "b0", spun_all, None, Options())[0] == "学校发展离不开家长的配合"
     new, edits, flags = restore_text(one, "b0", spun_some, None, Options())
     assert (new, edits, [f.rule for f in flags]) == (one, [], ["swap.fazhan"])
-    assert _cues("深化教育改革开展方向") == (4, ["方向+3", "coll 改革 445/0+2", "方-1"])
+    assert _cues("乡村开展迈上新台阶") == (3, ["乡村+2", "coll 迈上新 30/0+2", "迈-1"])
     for keep in ("鼓励各地开展体制机制创新", "为开展主要粮食品种收购做好准备"):
         assert not [c for c in _cues(keep)[1] if c.startswith("coll")]
         assert restore_text(keep, "b0", spun_all, None, Options())[1] == []
 
 
 def test_collocation_thresholds_both_sides(user_rules) -> None:
-    """swaps.toml's collocation cues (min 10 in all, log-ratio at least 2.0, the run after the word a
+    """swaps.toml's collocation cue (min 10 in all, log-ratio at least 2.0, the run after the word a
     verb or function word) against a table of known counts: totals 60 发展 / 100 开展, so 10/1 is
     ln(10.5/60) - ln(1.5/100) = 2.46 (a vote) and 10/2 is 1.95 (none); 9/0 is under the minimum
     count and 40/0 tagged n is a noun."""
     user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [60, 100]\n'
-               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n"""\n'
-               'left = """\n改革 10 1\n城镇 10 2\n农业 9 0\n"""\n')
+               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n体制 10 0 v\n"""\n')
     assert "coll 离不开 10/1+2" in _cues("学校开展离不开支持")[1]
     for text in ("学校开展靠不住", "学校开展离不了", "学校开展体制机制创新"):
         assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
-    assert "coll 改革 10/1+2" in _cues("深化改革开展")[1]
-    for text in ("新型城镇开展", "现代农业开展"):
-        assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
+    # the longest run seen often enough decides: 体制 (a shorter run) is not read past 体制机
+    assert not [c for c in _cues("学校开展体制机制")[1] if c.startswith("coll")]
+    assert "coll 体制 10/0+2" in _cues("学校开展体制改革")[1]
 
 
 @pytest.mark.parametrize("body, match", [
     ('totals = [60, 0]', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation table"),
     ('right = """\n离不开 1 0\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation table \(.*totals"),
     ('totals = [60, 100]\nright = """\n离不开 x 0 v\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation"),
-    ('totals = [60, 100]\nleft = """\n改革 10 1 v w\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation"),
+    ('totals = [60, 100]\nright = """\n改革 10 1 v w\n"""', r"collocations\.toml: \[collocation\.fazhan\]: bad collocation"),
     ('totals = [60, 100]\nright = """\n离不开 10', r"collocations\.toml"),
 ])
 def test_bad_collocation_table_names_its_file(user_rules, body: str, match: str) -> None:

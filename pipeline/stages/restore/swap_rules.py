@@ -115,10 +115,9 @@ class Cond:
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
     lex: Lexicon | None = None
-    # {side = "right"/"left", min = N, at_least = x or at_most = x, tags = [...]}: the run of text
-    # beside the match, seen at least N times in real text (rules/restore/collocations.toml), has a
-    # log-ratio (original over swapped form) of at least / at most x (and its first word one of
-    # those parts of speech)
+    # {min = N, at_least = x, tags = [...]}: the run of text after the match, seen at least N times
+    # in real text (rules/restore/collocations.toml), has a log-ratio (original over swapped form)
+    # of at least x, and its first word one of those parts of speech
     collocation: dict[str, Any] | None = None
     colloc: Collocations | None = None
     action: Action = "restore"
@@ -201,15 +200,10 @@ class Cond:
     def _collocation(self, c: Context) -> str | None:
         o, co = self.collocation or {}, self.colloc
         assert co is not None
-        found = co.find(o["side"], c.right if o["side"] == "right" else c.left, o["min"])
-        if found is None:
+        found = co.find(c.right, o["min"])
+        if found is None or found[3] not in o["tags"] or co.log_ratio(found[1], found[2]) < o["at_least"]:
             return None
-        lr = co.log_ratio(found[1], found[2])
-        if "tags" in o and found[3] not in o["tags"]:
-            return None
-        if ("at_least" in o and lr >= o["at_least"]) or ("at_most" in o and lr <= o["at_most"]):
-            return f"coll {found[0]} {found[1]}/{found[2]}"
-        return None
+        return f"coll {found[0]} {found[1]}/{found[2]}"
 
     def _object(self, right: str) -> str | None:
         """An activity object within a few characters (开展…活动), not a noun compound."""
@@ -413,10 +407,10 @@ def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | 
 def _collocation(v: Any, where: str, colloc: Collocations | None) -> dict[str, Any]:
     if colloc is None:
         raise PipelineError(f"{where}: no collocation table for this family")
-    if not (isinstance(v, dict) and v.get("side") in ("right", "left") and isinstance(v.get("min"), int)
-            and len({"at_least", "at_most"} & set(v)) == 1 and set(v) <= {"side", "min", "at_least", "at_most", "tags"}):
-        raise PipelineError(f"{where}: collocation needs side (right/left), min and one of at_least/at_most (and may have tags)")
-    return {k: (float(x) if k.startswith("at_") else frozenset(x) if k == "tags" else x) for k, x in v.items()}
+    if not (isinstance(v, dict) and set(v) == {"min", "at_least", "tags"} and isinstance(v["min"], int)
+            and isinstance(v["at_least"], (int, float)) and isinstance(v["tags"], list)):
+        raise PipelineError(f"{where}: collocation needs exactly min, at_least and tags")
+    return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"])}
 
 
 def _prior(v: Any) -> tuple[int, int, int, int]:
