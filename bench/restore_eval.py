@@ -84,7 +84,7 @@ def main() -> None:
     args = ap.parse_args()
     t = time.perf_counter()
     swaps.load()
-    print(f"rule load: {1000 * (time.perf_counter() - t):.0f} ms (no segmenter; lexicon.toml precomputed from jieba)")
+    print(f"rule load: {1000 * (time.perf_counter() - t):.0f} ms (no segmenter; lexicon.toml and collocations.toml precomputed)")
     splits = {"dev": spinner.DEV, "heldout": spinner.HELDOUT}
     names = ("dev", "heldout") if args.split == "both" else (args.split,)
     if args.corpus:

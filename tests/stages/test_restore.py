@@ -493,13 +493,13 @@ def test_precision_every_pair_and_no_wrong_swap_edit(heldout_both: spinner.Score
 
 # Recall floors per pair, measured on the committed held-out corpus (bench/restore_eval.py prints
 # the table), a little under what was measured. Pooled over rates 1.0/0.8/0.5:
-FLOORS = {"fazhan": 0.88, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.78,
+FLOORS = {"fazhan": 0.90, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.78,
           "guangda": 0.95, "fanying": 0.95, "canyu": 0.45, "xiangmu": 0.38, "ziliao": 0.50, "linjin": 0.15,
           "shulian": 0.95, "jiandan": 0.42, "lijie": 0.58, "sousuo": 0.54, "qubie": 0.62}
 # and apart, in the issue's two damage modes (every occurrence swapped; some left, rate 0.5), for
 # the pairs the issue sets bars for (fazhan ≥ 0.90, fuwu/ze/jichu ≥ 0.90, gonggu ≥ 0.80, jili ≥ 0.70):
-MODE_FLOORS = {1.0: {"fazhan": 0.89, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
-               0.5: {"fazhan": 0.87, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.68}}
+MODE_FLOORS = {1.0: {"fazhan": 0.92, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
+               0.5: {"fazhan": 0.89, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.68}}
 
 
 def test_every_family_has_a_floor() -> None:
