@@ -575,6 +575,12 @@ def user_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ('id = "num.big"\npattern = "(\\\\d"\nmessage = "x"', "numbers", "num.big: bad pattern"),
     ('id = "swap.x"\nfamily = "fuwu"\nmatch = "效劳"', "swaps", r"user\.toml: rule swap\.x: missing 'mode'"),
     ('id = "swp.fuwu"\nmatch = "效劳"', "swaps", r"user\.toml: rule swp\.fuwu: no restore detector"),
+    ('id = "swap.x"\nfamily = "fuwu"\nmatch = "效劳"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
+     'collocation = { min = 10, at_least = 2.0, tags = ["v"] }', "swaps",
+     r"user\.toml: rule swap\.x: no collocation table for this family"),
+    ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
+     'collocation = { min = 10, at_least = 2.0 }', "swaps",
+     r"user\.toml: rule swap\.x: collocation needs exactly min, at_least and tags"),
     ('id = "swp.fuwu"\nmatch = "效劳"', "numbers", "swp.fuwu: no restore detector"),
     ('id = "punct.comma"\nfrom = ","\nto = "，"\nwhen = ["c_before"]', "punctuation", "punct.comma: id already used"),
 ])

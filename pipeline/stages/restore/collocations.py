@@ -47,6 +47,22 @@ class Collocations:
                 return run[:k], *hit
         return None
 
+    @staticmethod
+    def cue(v: Any, where: str) -> dict[str, Any]:
+        """A rule's ``collocation = {min, at_least, tags}`` condition, checked."""
+        if not (isinstance(v, dict) and set(v) == {"min", "at_least", "tags"} and isinstance(v["min"], int)
+                and isinstance(v["at_least"], (int, float)) and isinstance(v["tags"], list)):
+            raise PipelineError(f"{where}: collocation needs exactly min, at_least and tags")
+        return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"])}
+
+    def vote(self, right: str, cue: dict[str, Any]) -> str | None:
+        """The cue's note when the run after the word votes for the original: seen at least
+        ``min`` times, its first word one of ``tags``, its log-ratio at least ``at_least``."""
+        found = self.find(right, cue["min"])
+        if found is None or found[3] not in cue["tags"] or self.log_ratio(found[1], found[2]) < cue["at_least"]:
+            return None
+        return f"coll {found[0]} {found[1]}/{found[2]}"
+
     def log_ratio(self, with_original: int, with_swapped: int) -> float:
         """ln of how much likelier the run is after the original than after the swapped form
         (each count +0.5, so a run never seen with one form is finite)."""

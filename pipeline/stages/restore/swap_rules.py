@@ -140,7 +140,9 @@ class Cond:
             raise PipelineError(f"{where}: no lexicon table for this family")
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
         if "collocation" in d:
-            kw["collocation"], kw["colloc"] = _collocation(d["collocation"], where, colloc), colloc
+            if colloc is None:
+                raise PipelineError(f"{where}: no collocation table for this family")
+            kw["collocation"], kw["colloc"] = colloc.cue(d["collocation"], where), colloc
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
         for k in ("left_re", "right_re", "after_re", "block_re"):
@@ -186,7 +188,7 @@ class Cond:
                 return None
             cues.append(found[1])
         if self.collocation is not None and self.colloc is not None:
-            hit = self._collocation(c)
+            hit = self.colloc.vote(c.right, self.collocation)
             if hit is None:
                 return None
             cues.append(hit)
@@ -196,14 +198,6 @@ class Cond:
                 return None
             cues.append(hit)
         return "+".join(cues) or "·"
-
-    def _collocation(self, c: Context) -> str | None:
-        o, co = self.collocation or {}, self.colloc
-        assert co is not None
-        found = co.find(c.right, o["min"])
-        if found is None or found[3] not in o["tags"] or co.log_ratio(found[1], found[2]) < o["at_least"]:
-            return None
-        return f"coll {found[0]} {found[1]}/{found[2]}"
 
     def _object(self, right: str) -> str | None:
         """An activity object within a few characters (开展…活动), not a noun compound."""
@@ -402,15 +396,6 @@ def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | 
                 int(scored.get("flag_at", int(scored["keep_at"]) + 1))) if scored else None,
         conds=conds, prior=_prior(r.get("prior", [0, 0, 0, 0])), min_level=int(r.get("min_level", 2)),
     )
-
-
-def _collocation(v: Any, where: str, colloc: Collocations | None) -> dict[str, Any]:
-    if colloc is None:
-        raise PipelineError(f"{where}: no collocation table for this family")
-    if not (isinstance(v, dict) and set(v) == {"min", "at_least", "tags"} and isinstance(v["min"], int)
-            and isinstance(v["at_least"], (int, float)) and isinstance(v["tags"], list)):
-        raise PipelineError(f"{where}: collocation needs exactly min, at_least and tags")
-    return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"])}
 
 
 def _prior(v: Any) -> tuple[int, int, int, int]:
