@@ -18,14 +18,18 @@ document's text has in the table and turns the two counts into a log-ratio (the 
 (its match and guards, read from swaps.toml: not 召开展会, 公开展示).
 
 The corpus this table was built from (kept outside the repository; figures only are committed):
-  - aldohemsn/chinese-political-corpora (GitHub, from zh.wikisource): the State Council's
-    government work reports 1954–2025 and the CPC national congress reports; Wikisource text,
-    CC BY-SA 4.0 (Chinese official documents are outside copyright, Copyright Law art. 5);
-  - xvshiting/politic_analysis_paper_2025 (GitHub): "Policies Data.xlsx", central-government
-    and Shandong provincial policy documents (document text only);
-  - vanillabeans98/plsc_xi_speeches (GitHub): all_data.csv, speeches of 2020 from jhsjk.people.cn;
-  - DuckBurnIncense/xin-wen-lian-bo (MIT code; transcripts from tv.cctv.com) and yuekcc/cctv_news
-    (MIT code, the days the first lacks): 新闻联播 transcripts, 2022-01 to 2026-08.
+  - aldohemsn/chinese-political-corpora (GitHub; no licence file): government_work_reports.jsonl
+    and cpc_congress_reports.jsonl, the State Council's government work reports 1954–2025 and the
+    CPC national congress reports as scraped from zh.wikisource (CC BY-SA 4.0 there; official
+    documents are outside copyright under the Copyright Law, art. 5);
+  - xvshiting/politic_analysis_paper_2025 (GitHub; no licence file): the "Policy Content" text of
+    data/Policies Data.xlsx, central-government and Shandong provincial policy documents;
+  - vanillabeans98/plsc_xi_speeches (GitHub; no licence file): all_data.csv, speeches of 2020
+    from jhsjk.people.cn;
+  - DuckBurnIncense/xin-wen-lian-bo (MIT licence for its code; the transcripts are CCTV's, from
+    tv.cctv.com) and, for the days it lacks, yuekcc/cctv_news (likewise): 新闻联播 transcripts,
+    2022-01 to 2026-08.
+  Only counts are committed, never text.
   Every document sharing a 32-character run of Han characters with the evaluation texts (the
   committed tests/fixtures/clean_corpus_*.txt and the real held-out/dev documents kept outside the
   repository) was dropped, and so were duplicates: 1997 documents, 19.8 M characters, 发展 ×54765,
