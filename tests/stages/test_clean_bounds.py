@@ -1,0 +1,242 @@
+"""Clean's decisions at their bounds: how far a ``follow`` rule reaches, where ``head_only`` and
+``edges_only`` rules may fire, when a metadata line must agree with the first, and the line
+classifier's thresholds, each on both sides. The site profile here is written for these tests;
+expected values are written out by hand."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import rules
+from pipeline.model import Document, Meta
+from pipeline.options import Options
+from pipeline.stages.clean import clean, classify, profiles, sitemeta
+from pipeline.stages.ingest import ingest
+
+PROFILE = """id = "mysite"
+name = "我的文库"
+[detect]
+signals = ['^我的文库$', '^立即阅读全文$']
+[[chrome]]
+id = "buttons"
+match = ['我的文库', '立即阅读全文']
+[[chrome]]
+id = "tips"
+match = ['下载须知如下']
+follow = '※[^\\n]{1,40}'
+follow_max = 2
+[[chrome]]
+id = "rights"
+match = ['.{0,20}版权.{0,40}']
+head_only = true
+[[chrome]]
+id = "edge_note"
+match = ['本页说明']
+edges_only = true
+"""
+P1 = "今年以来，我们认真落实各项工作任务，取得了较好的成绩。"
+P2 = "全体干部职工团结一心，攻坚克难，推动各项事业向前发展。"
+P3 = "下一步，我们将继续加强学习，不断提高工作能力和水平。"
+BODY = f"{P1}\n{P2}\n{P3}\n"  # enough prose before a rule's lines that the body starts above them
+RIGHTS = "本报告版权归编写组所有，引用时请注明出处。"
+
+
+@pytest.fixture
+def mysite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "mysite.toml").write_text(PROFILE, encoding="utf-8")
+    monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+    yield
+    monkeypatch.delenv("SCRAPE2DOC_RULES")
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+
+
+def run(text: str) -> Document:
+    return clean(ingest(text.encode("utf-8"), "page.txt"), Options())
+
+
+def chrome(doc: Document) -> list[tuple[str, str]]:
+    return [(b.text, b.rule) for b in doc.chrome]
+
+
+# --- follow, head_only, edges_only ----------------------------------------------------------------
+
+def test_a_follow_rule_takes_at_most_follow_max_lines_then_the_body_goes_on(mysite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}下载须知如下\n※第一条\n※第二条\n※第三条说明\n{BODY}")
+    assert chrome(doc) == [("我的文库", "mysite.buttons"), ("立即阅读全文", "mysite.buttons"),
+                           ("下载须知如下", "mysite.tips"), ("※第一条", "mysite.tips"), ("※第二条", "mysite.tips")]
+    assert doc.text_view() == f"{BODY}※第三条说明\n{BODY}"
+
+
+def test_a_follow_rule_stops_at_the_first_line_its_pattern_does_not_match(mysite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}下载须知如下\n※第一条\n{P2}\n※第二条\n{BODY}")
+    assert chrome(doc)[2:] == [("下载须知如下", "mysite.tips"), ("※第一条", "mysite.tips")]
+    assert doc.text_view() == f"{BODY}{P2}\n※第二条\n{BODY}"
+
+
+def test_a_head_only_rule_fires_above_the_body_and_never_inside_it(mysite: None) -> None:
+    doc = run(f"我的文库\n{RIGHTS}\n立即阅读全文\n{BODY}{RIGHTS}\n{BODY}")
+    assert chrome(doc) == [("我的文库", "mysite.buttons"), (RIGHTS, "mysite.rights"),
+                           ("立即阅读全文", "mysite.buttons")]
+    assert doc.text_view() == f"{BODY}{RIGHTS}\n{BODY}"
+
+
+def test_an_edges_only_rule_fires_at_the_page_end_and_never_inside_the_body(mysite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}本页说明\n{BODY}本页说明\n")
+    assert chrome(doc) == [("我的文库", "mysite.buttons"), ("立即阅读全文", "mysite.buttons"),
+                           ("本页说明", "mysite.edge_note")]
+    assert doc.chrome[-1].span[0] > doc.raw.rindex(P3)
+    assert doc.text_view() == f"{BODY}本页说明\n{BODY}"
+
+
+def test_the_generic_notice_follows_numbered_tips_at_the_head_only(mysite: None) -> None:
+    tips = "温馨提示：\n1、请先看清说明。\n2、如有问题请反馈。\n"
+    head = run(f"我的文库\n立即阅读全文\n{tips}{BODY}")
+    assert [r for _, r in chrome(head)].count("generic.notice") == 3
+    assert head.text_view() == BODY
+    inside = run(f"我的文库\n立即阅读全文\n{BODY}{tips}{BODY}")
+    assert inside.text_view() == f"{BODY}{tips}{BODY}"
+
+
+# --- metadata: a second, different ID or filename is body text ----------------------------------
+
+def lifter(**meta: str) -> sitemeta.Lifter:
+    return sitemeta.Lifter(Meta(**meta), ())
+
+
+def test_a_metadata_line_must_agree_with_the_id_already_lifted() -> None:
+    generic = [p for p in profiles.load() if p.id == "generic"]
+    assert sitemeta.meta_line(generic, "文档编号:3146226", lifter()) == {"doc_id": "3146226"}
+    assert sitemeta.meta_line(generic, "文档编号:3146226", lifter(doc_id="3146226")) == {"doc_id": "3146226"}
+    assert sitemeta.meta_line(generic, "文档编号:5550001", lifter(doc_id="3146226")) is None
+    assert sitemeta.meta_line(generic, "报告.docx", lifter(filename="报告.docx")) == {"filename": "报告.docx"}
+    assert sitemeta.meta_line(generic, "别的.docx", lifter(filename="报告.docx")) is None
+    # dates and sizes may differ (posted and uploaded): only filename and ID must agree
+    assert sitemeta.meta_line(generic, "上传时间:2021-06-19", lifter(date="2021-06-18")) == {"date": "2021-06-19"}
+
+
+def test_a_conflicting_id_line_on_the_page_stays_body() -> None:
+    page = ("首页 > 文库 > 工作总结\n立即下载\n文档编号:3146226\n收藏\n"
+            "文档编号:5550001\n工作总结\n" + f"{P1}\n{P2}\n{P3}\n")
+    doc = run(page)
+    assert doc.meta.doc_id == "3146226"
+    assert ("文档编号:3146226", "generic.meta") in chrome(doc)
+    assert ("文档编号:5550001", "generic.meta") not in chrome(doc)
+
+
+def test_a_metadata_row_may_carry_three_short_loose_words_not_four() -> None:
+    generic = [p for p in profiles.load() if p.id == "generic"]
+    three = "文档编号:3146226 甲乙 丙丁 戊己"
+    assert sitemeta.meta_line(generic, three, lifter()) == {"doc_id": "3146226"}
+    assert sitemeta.meta_line(generic, three + " 庚辛", lifter()) is None
+    eight = "文档编号:3146226 一二三四五六七八"
+    assert sitemeta.meta_line(generic, eight, lifter()) == {"doc_id": "3146226"}
+    assert sitemeta.meta_line(generic, eight + "九", lifter()) is None
+
+
+def test_a_lifted_field_keeps_its_first_value_and_the_filename_gives_the_title() -> None:
+    lf = lifter()
+    lf.lift("doc_id", "111")
+    lf.lift("doc_id", "222")
+    lf.lift("pages", "12")
+    lf.lift("pages", "十二")
+    lf.lift("date", "2021年6月8日")
+    lf.lift("size", "1.5 mb")
+    lf.lift("format", "docx")
+    lf.lift("filename", "年度报告.docx")
+    lf.lift("uploader", "  ")
+    m = lf.meta
+    assert (m.doc_id, m.pages, m.date, m.size, m.format) == ("111", 12, "2021-06-08", "1.5MB", "DOCX")
+    assert (m.filename, m.title, m.uploader) == ("年度报告.docx", "年度报告", "")
+
+
+def test_keywords_need_two_tokens_in_the_titles_order_covering_six_tenths() -> None:
+    assert sitemeta.keywords("城乡 党建 报告", "城乡党建调研报告") == ["城乡", "党建", "报告"]  # 6 of 8
+    assert sitemeta.keywords("城乡 党建", "城乡党建调研报告") is None  # 4 of 8
+    assert sitemeta.keywords("党建 城乡 报告", "城乡党建调研报告") is None  # out of order
+    assert sitemeta.keywords("城乡党建调研报告", "城乡党建调研报告") is None  # one token
+    assert sitemeta.keywords("城乡 党建", "") is None
+
+
+def test_clean_title_cuts_the_extension_and_site_junk_until_nothing_more_goes() -> None:
+    import re
+    strip = (re.compile(r"_人人文库$"),)
+    assert sitemeta.clean_title("  年度  报告.docx_人人文库 ", strip) == "年度 报告"
+    assert sitemeta.clean_title("年度报告.pdf.docx", ()) == "年度报告"
+
+
+# --- the line classifier's thresholds (generic.toml [lexicon]) ----------------------------------
+
+LEX = classify.Lexicon(strong=("下载", "会员"), weak=("分享", "文档"), function_chars=frozenset("的了是在和"),
+                       good_chars=10, near_chars=5, min_function_share=0.1, edge_max_chars=8, dense_share=0.2)
+
+
+def feat(**kw: object) -> classify.Features:
+    base = dict(han=0, punct=0, function_share=0.0, strong=0, weak=0, numbered=False, opens=False, sentence=False)
+    return classify.Features(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_prose_classes_at_their_thresholds() -> None:
+    assert feat(han=10, punct=1, function_share=0.1).prose(LEX) == "good"
+    assert feat(han=9, punct=1, function_share=0.1).prose(LEX) == "near"
+    assert feat(han=10, punct=1, function_share=0.09).prose(LEX) == "near"
+    assert feat(han=10, punct=0, function_share=0.5).prose(LEX) == "short"
+    assert feat(han=5, punct=1).prose(LEX) == "near"
+    assert feat(han=4, punct=1).prose(LEX) == "short"
+    assert feat(han=2, numbered=True).prose(LEX) == "near"
+    assert feat(han=1, numbered=True).prose(LEX) == "short"
+    assert feat(han=2, opens=True).prose(LEX) == "near"
+    assert feat(han=1, opens=True).prose(LEX) == "short"
+
+
+def test_lexicon_chrome_dense_anywhere_at_three_words_or_the_share() -> None:
+    assert feat(han=40, strong=3).lexicon_chrome(LEX, edge=False) is True
+    assert feat(han=40, strong=2).lexicon_chrome(LEX, edge=False) is False
+    assert feat(han=10, strong=2).lexicon_chrome(LEX, edge=False) is True  # 2/10 = 0.2
+    assert feat(han=11, strong=2).lexicon_chrome(LEX, edge=False) is False
+    assert feat(han=0, strong=2).lexicon_chrome(LEX, edge=False) is True  # no Han: counted as 1
+    assert feat(han=3, strong=1).lexicon_chrome(LEX, edge=False) is False
+
+
+def test_lexicon_chrome_at_the_edge_short_lines_of_site_words() -> None:
+    assert feat(han=8, strong=1).lexicon_chrome(LEX, edge=True) is True
+    assert feat(han=9, strong=1).lexicon_chrome(LEX, edge=True) is False
+    assert feat(han=4, weak=2).lexicon_chrome(LEX, edge=True) is True
+    assert feat(han=4, weak=1).lexicon_chrome(LEX, edge=True) is False
+    assert feat(han=4, strong=1, punct=1).lexicon_chrome(LEX, edge=True) is True
+    assert feat(han=4, strong=1, punct=2).lexicon_chrome(LEX, edge=True) is False
+    assert feat(han=4, strong=1, numbered=True).lexicon_chrome(LEX, edge=True) is False
+    assert feat(han=4, strong=1, sentence=True).lexicon_chrome(LEX, edge=True) is False
+
+
+def test_features_of_a_line() -> None:
+    f = classify.features("一、立即下载文档，分享下载的了。", LEX)
+    assert f == classify.Features(han=13, punct=3, function_share=2 / 13, strong=1, weak=2, numbered=True,
+                                  opens=False, sentence=True)
+    assert classify.features("各位家长：", LEX).opens is True
+    assert classify.features("abc", LEX) == feat()
+    assert classify._hits("下载下载文档", ("下载文档", "下载")) == {"下载文档", "下载"}
+
+
+def test_line_class_and_score() -> None:
+    assert classify.line_class(feat(han=20, punct=2, function_share=0.5), LEX, ruled=True) == "chrome"
+    assert classify.line_class(feat(han=3, strong=1), LEX, ruled=False) == "chrome"
+    assert classify.line_class(feat(han=20, punct=2, function_share=0.5), LEX, ruled=False) == "good"
+    assert classify.score("good", feat(han=20)) == 20.0
+    assert classify.score("near", feat(han=5)) == 2.5
+    assert classify.score("chrome", feat(han=4)) == -10.0
+    assert classify.score("short", feat(han=30)) == -1.0
+
+
+def test_core_is_the_heaviest_run_trimmed_to_prose() -> None:
+    good, chrome_, short = feat(han=20), feat(han=4), feat(han=2)
+    classes = ["chrome", "short", "good", "short", "good", "chrome", "chrome", "good"]
+    feats = [chrome_, short, good, short, good, chrome_, chrome_, feat(han=5)]
+    assert classify.core(classes, feats) == (2, 4)  # the last good line is too light to reach
+    assert classify.core(["chrome", "short"], [chrome_, short]) is None
+    assert classify.core(["short", "near", "short"], [short, feat(han=6), short]) == (1, 1)
