@@ -1,0 +1,146 @@
+"""The PDF's font checks: a character no face can draw is an error, never a silent .notdef box,
+on any machine (the character used is unassigned in Unicode, so no system font has it either);
+and the cmap reading that decides which characters the bundled faces cover, on font tables
+built here byte by byte."""
+from __future__ import annotations
+
+import logging
+import struct
+from pathlib import Path
+
+import pytest
+
+from pipeline.model import Block, Document, Meta, PipelineError
+from pipeline.options import Options
+from pipeline.render import fonts, pdf
+
+UNASSIGNED = "\u0378"  # no font maps it: WeasyPrint draws .notdef
+
+
+@pytest.mark.needs("fonts")
+def test_a_character_no_font_has_fails_the_pdf_instead_of_printing_a_box() -> None:
+    doc = Document(source="t", meta=Meta(title="测试"),
+                   blocks=[Block(id="b0000", text=f"正文{UNASSIGNED}内容。", kind="paragraph")])
+    with pytest.raises(PipelineError, match=r'^PDF fonts: \.notdef glyph rendered for Unicode string unsupported by '
+                                            r'fonts: "\u0378" \(U\+0378\)'):
+        pdf.render_pdf(doc, Options())
+
+
+@pytest.mark.needs("fonts")
+def test_write_marks_that_character_and_warns_so_the_pdf_is_made() -> None:
+    doc = Document(source="t", meta=Meta(title="测试"),
+                   blocks=[Block(id="b0000", text=f"正文{UNASSIGNED}内容。", kind="paragraph")])
+    written = pdf.write(doc, Options(page_count=False))
+    assert written.data.startswith(b"%PDF-")
+    assert [(f.rule, f.message) for f in written.flags] == [
+        ("render.missing-glyph", "no PDF face has U+0378 \u0378: shown as 〓 in the PDF (the DOCX keeps them)")]
+
+
+def test_font_warnings_are_collected_and_the_known_notice_is_not() -> None:
+    log = logging.getLogger("weasyprint")
+    with pdf._weasyprint_font_warnings() as problems:
+        log.warning("Font-face 'X' cannot be loaded")
+        log.warning("Using fontTools instead of HarfBuzz-Subset for font subsetting")
+        log.warning("Ignored `color: bad` at 1:1, invalid value.")
+        log.info("font loaded")
+    log.warning("font warning after the block")
+    assert problems == ["Font-face 'X' cannot be loaded"]
+
+
+def test_font_dir_is_the_environments_or_the_checkouts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCRAPE2DOC_FONTS", str(tmp_path))
+    assert fonts.font_dir() == tmp_path
+    monkeypatch.setenv("SCRAPE2DOC_FONTS", "")
+    assert fonts.font_dir() == fonts.REPO_FONTS
+    monkeypatch.delenv("SCRAPE2DOC_FONTS")
+    assert fonts.font_dir() == fonts.REPO_FONTS
+
+
+def test_faces_and_fingerprint_follow_the_files_present(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SCRAPE2DOC_FONTS", str(tmp_path))
+    assert fonts.available_faces(tmp_path) == [] and fonts.fingerprint() == "system"
+    (tmp_path / "NotoSansCJKsc-Bold.otf").write_bytes(b"12345")
+    (tmp_path / "FandolKai-Regular.otf").write_bytes(b"123")
+    (tmp_path / "unrelated.otf").write_bytes(b"1")
+    assert [f.file for f, _ in fonts.available_faces(tmp_path)] == ["FandolKai-Regular.otf", "NotoSansCJKsc-Bold.otf"]
+    assert fonts.fingerprint() == "FandolKai-Regular.otf:3;NotoSansCJKsc-Bold.otf:5"
+
+
+def test_startup_check_names_a_missing_subsetter(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(fonts, "harfbuzz_subset_available", lambda: False)
+    for face in fonts.FACES:
+        (tmp_path / face.file).write_bytes(b"")
+    with caplog.at_level(logging.WARNING, logger="pipeline.render.fonts"):
+        problems = fonts.startup_check(tmp_path)
+    assert len(problems) == 1 and problems[0].startswith("fonts: libharfbuzz-subset0 is not installed")
+    assert caplog.messages == problems
+    (tmp_path / fonts.FACES[0].file).unlink()
+    problems = fonts.startup_check(tmp_path)
+    assert problems[0].startswith(f"fonts: 1 of 6 font files missing in {tmp_path} (FandolFang-Regular.otf): "
+                                  "the PDF uses system fonts named FandolFang if installed")
+    assert len(problems) == 2
+
+
+# --- cmap ranges, from font tables built here -------------------------------------------------------
+
+def fmt4(ranges: list[tuple[int, int]]) -> bytes:
+    segs = [*ranges, (0xFFFF, 0xFFFF)]
+    n = len(segs)
+    body = struct.pack(f">{n}H", *[b for _, b in segs]) + b"\0\0" + struct.pack(f">{n}H", *[a for a, _ in segs])
+    body += bytes(4 * n)  # idDelta, idRangeOffset
+    return struct.pack(">HHHHHHH", 4, 14 + len(body), 0, 2 * n, 0, 0, 0) + body
+
+
+def fmt12(ranges: list[tuple[int, int]]) -> bytes:
+    groups = b"".join(struct.pack(">III", a, b, 1) for a, b in ranges)
+    return struct.pack(">HHIII", 12, 0, 16 + len(groups), 0, len(ranges)) + groups
+
+
+def font(subtables: list[tuple[int, int, bytes]], tag: bytes = b"cmap") -> bytes:
+    """An sfnt with one table (``tag``) holding a cmap of these (platform, encoding, subtable)."""
+    records, blobs, at = b"", b"", 4 + 8 * len(subtables)
+    for platform, encoding, blob in subtables:
+        records += struct.pack(">HHI", platform, encoding, at + len(blobs))
+        blobs += blob
+    table = struct.pack(">HH", 0, len(subtables)) + records + blobs
+    head = struct.pack(">IHHHH", 0x00010000, 2, 0, 0, 0)
+    head += b"head" + struct.pack(">III", 0, 12 + 32, 0)  # a second table before it
+    return head + tag + struct.pack(">III", 0, 12 + 32, len(table)) + table
+
+
+def test_cmap_format_4_ranges_without_the_closing_segment() -> None:
+    data = font([(3, 1, fmt4([(0x20, 0x7E), (0x4E00, 0x4E05)]))])
+    assert fonts._cmap_ranges(data) == ((0x20, 0x7E), (0x4E00, 0x4E05))
+
+
+def test_cmap_format_12_is_preferred_over_format_4_as_fonttools_picks() -> None:
+    data = font([(3, 1, fmt4([(0x20, 0x7E)])), (3, 10, fmt12([(0x20, 0x7E), (0x20000, 0x2A6DF)]))])
+    assert fonts._cmap_ranges(data) == ((0x20, 0x7E), (0x20000, 0x2A6DF))
+    unicode_first = font([(0, 3, fmt4([(0x41, 0x42)])), (3, 1, fmt4([(0x61, 0x62)]))])
+    assert fonts._cmap_ranges(unicode_first) == ((0x61, 0x62),)  # (3, 1) ranks above (0, 3)
+    twice = font([(3, 1, fmt4([(0x41, 0x42)])), (3, 1, fmt4([(0x61, 0x62)]))])
+    assert fonts._cmap_ranges(twice) == ((0x41, 0x42),)  # the first of a repeated key
+
+
+def test_cmap_without_a_unicode_subtable_or_in_another_format_is_an_error() -> None:
+    with pytest.raises(ValueError, match="^no cmap$"):
+        fonts._cmap_ranges(font([(3, 1, fmt4([]))], tag=b"glyf"))
+    with pytest.raises(ValueError, match="^no Unicode cmap$"):
+        fonts._cmap_ranges(font([(1, 0, fmt4([(0x41, 0x42)]))]))
+    with pytest.raises(ValueError, match="^cmap format 6$"):
+        fonts._cmap_ranges(font([(3, 1, struct.pack(">HHH", 6, 0, 0))]))
+
+
+def test_a_font_file_is_read_for_its_ranges_and_characters(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.otf"
+    path.write_bytes(font([(3, 10, fmt12([(0x41, 0x43), (0x4E00, 0x4E00)]))]))
+    assert fonts.cmap_ranges(path) == ((0x41, 0x43), (0x4E00, 0x4E00))
+    assert fonts.coverage(path) == frozenset("ABC一")
+
+
+def test_merged_ranges_join_overlapping_and_adjacent_ranges_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {Path("a"): ((1, 3), (10, 12)), Path("b"): ((4, 6), (2, 3), (8, 8), (20, 30)), Path("c"): ((25, 40),)}
+    monkeypatch.setattr(fonts, "cmap_ranges", table.__getitem__)
+    assert fonts.merged_ranges([Path("a"), Path("b"), Path("c")]) == ([1, 8, 10, 20], [6, 8, 12, 40])  # 4 joins 3; 10 is apart from 8
+    assert fonts.merged_ranges([]) == ([], [])

@@ -1,0 +1,146 @@
+"""Restore's decisions at their bounds: the document gate (min_distinct fingerprints OR min_hits),
+a family's evidence level on both sides of each threshold, a family without a fingerprint of its
+own that may only flag, and how changes are applied, shifted and checked. Expected values are
+written out by hand."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.stages.restore import changes, swaps
+from pipeline.stages.restore.changes import Change, Finding
+
+FP = "坚持科学开展观"  # one fazhan fingerprint (科学开展观)
+FP2 = "促进经济社会开展"  # another (经济社会开展)
+
+
+@pytest.fixture(scope="module")
+def strict() -> swaps.SwapRules:
+    """The rules with the gate the loader falls back to: 2 distinct fingerprints or 3 hits."""
+    return dataclasses.replace(swaps.load(), min_distinct=2, min_hits=3)
+
+
+def test_the_gate_opens_on_two_distinct_fingerprints_or_three_hits(strict: swaps.SwapRules) -> None:
+    one = swaps.gate([FP], strict)
+    assert (one.counts, one.distinct, one.open) == ({"fazhan": 1}, 1, False)
+    twice = swaps.gate([FP, FP], strict)
+    assert (twice.counts, twice.distinct, twice.open) == ({"fazhan": 2}, 1, False)
+    thrice = swaps.gate([FP, FP, FP], strict)  # 3 hits of 1 fingerprint: hits alone open it
+    assert (thrice.counts, thrice.distinct, thrice.open) == ({"fazhan": 3}, 1, True)
+    two = swaps.gate([FP, FP2], strict)  # 2 distinct in 2 hits: distinct alone opens it
+    assert (two.counts, two.distinct, two.open) == ({"fazhan": 2}, 2, True)
+
+
+def test_the_shipped_gate_opens_on_one_fingerprint() -> None:
+    assert swaps.gate([FP]).open is True
+    assert swaps.gate(["坚持科学发展观"]).open is False
+
+
+def test_a_family_without_its_own_fingerprint_only_flags_once_the_gate_is_open() -> None:
+    text = "处置要及时反响。"  # 及时反响: a restore by context, but not a fingerprint of 反应/反响
+    open_elsewhere = swaps.gate([FP, text])
+    assert (open_elsewhere.open, open_elsewhere.level("fanying"), open_elsewhere.active("fanying")) == (True, 1, False)
+    edits, flags = swaps.scan(text, open_elsewhere)
+    assert edits == [] and [(f.rule, f.text) for f in flags] == [("swap.fanying", "反响")]
+    own = swaps.gate([FP, "建立应急反响机制", text, "化学反应"])  # 反应 left once: level 2, not 3
+    assert (own.level("fanying"), own.active("fanying")) == (2, True)
+    edits, flags = swaps.scan(text, own)
+    assert [(c.rule, c.before, c.after) for c in edits] == [("swap.fanying", "反响", "反应")] and flags == []
+    closed = swaps.gate([text])
+    assert (closed.open, closed.level("fanying")) == (False, 0)
+    assert swaps.scan(text, closed) == ([], [])
+
+
+def gate(forms: dict[str, tuple[int, int]], active: bool = True, open_: bool = True) -> swaps.Gate:
+    return swaps.Gate({"fazhan": 1 if active else 0}, 1, open_, forms, {"fazhan": 2.0}, {"fuwu": 2})
+
+
+def test_level_dominant_form_on_both_sides() -> None:
+    assert gate({"fazhan": (2, 4)}).level("fazhan") == 3  # 4 ≥ 2.0 × 2
+    assert gate({"fazhan": (2, 3)}).level("fazhan") == 2
+    assert gate({"fazhan": (0, 2)}).level("fazhan") == 3  # no original left, the swap recurs
+    assert gate({"fazhan": (0, 1)}).level("fazhan") == 2  # once is not "recurs"
+    assert gate({"fazhan": (1, 2)}).level("fazhan") == 3
+    assert gate({"fazhan": (2, 4)}, active=False).level("fazhan") == 1
+    assert gate({"fazhan": (2, 4)}, active=False, open_=False).level("fazhan") == 0
+    assert gate({}).level("fazhan") == 2  # forms unknown: no evidence from them
+
+
+def test_level_self_evident_form_on_both_sides() -> None:
+    g = swaps.Gate({}, 0, False, {"fuwu": (0, 2)}, {}, {"fuwu": 2})
+    assert g.level("fuwu") == 2  # 效劳 twice, 服务 never: evidence even with the gate shut
+    assert swaps.Gate({}, 0, False, {"fuwu": (0, 1)}, {}, {"fuwu": 2}).level("fuwu") == 0
+    assert swaps.Gate({}, 0, False, {"fuwu": (1, 5)}, {}, {"fuwu": 2}).level("fuwu") == 0
+    assert swaps.Gate({"fuwu": 1}, 1, True, {"fuwu": (0, 2)}, {}, {"fuwu": 2}).level("fuwu") == 3
+
+
+def test_as_info_lists_the_fingerprints_and_the_levels_of_two_or_more() -> None:
+    g = swaps.Gate({"fazhan": 2, "fuwu": 0}, 1, True, {"fazhan": (0, 3), "fuwu": (4, 0)}, {}, {})
+    assert g.as_info() == {"open": True, "distinct": 1, "fingerprints": {"fazhan": 2}, "levels": {"fazhan": 3}}
+
+
+def test_a_forced_gate_is_open_for_every_family_with_no_form_evidence() -> None:
+    g = swaps.gate(["没有指纹"], force=True)
+    assert g.open and g.counts["fuwu"] == 1 and g.forms["fuwu"] == (1, 0)
+    assert g.level("fuwu") == 2
+
+
+def test_a_spaced_heading_is_read_without_spaces_only_up_to_forty_characters() -> None:
+    g = swaps.gate(["坚持原那么"])
+    short = "第一章 总 那么"
+    assert swaps._compact(short) == ("第一章总那么", [0, 1, 2, 4, 6, 7, 8])
+    long40 = "第" + "一" * 33 + "章 总 那么"
+    assert len(long40) == 40 and swaps._compact(long40) is not None
+    assert swaps._compact(long40 + "。") is None
+    assert swaps._compact("第一章 总，那么") is None
+    assert swaps._compact("第一章总那么") is None
+    edits, _ = swaps.scan(short, g)
+    assert [(c.start, c.end, c.before, c.after) for c in edits] == [(6, 8, "那么", "则")]
+
+
+# --- applying changes ------------------------------------------------------------------------------
+
+def test_apply_runs_right_to_left_and_touching_changes_are_fine() -> None:
+    text = "甲乙丙丁"
+    new, order = changes.apply(text, [Change("r", 0, 1, "甲", "一"), Change("r", 1, 3, "乙丙", "二")])
+    assert new == "一二丁" and [c.start for c in order] == [1, 0]
+
+
+def test_apply_refuses_overlapping_or_stale_changes() -> None:
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙丙丁", [Change("r", 0, 2, "甲乙", "一"), Change("r", 1, 3, "乙丙", "二")])
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙丙丁", [Change("r", 0, 1, "乙", "一")])
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙", [Change("r", 1, 3, "乙", "二")])  # past the end
+
+
+def test_shift_counts_the_changes_that_end_at_or_before_the_offset() -> None:
+    cs = [Change("r", 2, 4, "效劳", "服务好"), Change("r", 6, 7, "，", "")]
+    assert [changes.shift(p, cs) for p in (0, 3, 4, 5, 6, 7, 8)] == [0, 3, 5, 6, 7, 7, 8]
+
+
+def test_remap_moves_findings_onto_the_restored_text() -> None:
+    cs = [Change("r", 0, 2, "效劳", "服务好")]
+    found = changes.remap([Finding("f", 3, 5, "开展", "m", "info")], cs, "服务好的开展工作")
+    assert found == [Finding("f", 4, 6, "开展", "m", "info")]
+
+
+def test_require_names_every_missing_key() -> None:
+    from pathlib import Path
+    with pytest.raises(PipelineError, match=r"^u\.toml: rule swap\.x: missing mode, match$"):
+        changes.require(Path("/x/u.toml"), {"id": "swap.x", "family": "f"}, ("family", "mode", "match"))
+    changes.require(Path("/x/u.toml"), {"id": "swap.x", "mode": "m"}, ("mode",))
+
+
+def test_owned_rules_are_each_detectors_own_in_file_order_with_only_their_keys() -> None:
+    from pipeline.stages.restore.swap_rules import RULE_KEYS
+    ids = [r["id"] for _, r in changes.owned_rules("swaps", RULE_KEYS)]
+    assert ids[:3] == ["swap.ze-idiom", "swap.ze-paired", "swap.yuanze"] and all(i.startswith("swap.") for i in ids)
+    unknown = r"^rule file swaps\.toml: unknown key 'confidence' in rule swap\.ze-idiom \(allowed: id\)$"
+    with pytest.raises(PipelineError, match=unknown):
+        changes.owned_rules("swaps", frozenset({"id"}))
+    assert changes.OWNERS == {"punct.": "punctuation", "quote.": "punctuation", "swap.": "swaps",
+                              "num.": "numbers", "meta.": "numbers", "text.": "numbers"}
