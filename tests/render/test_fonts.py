@@ -36,15 +36,72 @@ def test_write_marks_that_character_and_warns_so_the_pdf_is_made() -> None:
         ("render.missing-glyph", "no PDF face has U+0378 \u0378: shown as 〓 in the PDF (the DOCX keeps them)")]
 
 
-def test_font_warnings_are_collected_and_the_known_notice_is_not() -> None:
+def test_only_warnings_that_name_a_font_fail_and_the_first_is_named() -> None:
     log = logging.getLogger("weasyprint")
-    with pdf._weasyprint_font_warnings() as problems:
-        log.warning("Font-face 'X' cannot be loaded")
-        log.warning("Using fontTools instead of HarfBuzz-Subset for font subsetting")
+    before = list(log.handlers)
+    with fonts.every_face_loads_and_draws():
+        log.warning("Using fontTools instead of HarfBuzz-Subset for font subsetting")  # known: said once at start
         log.warning("Ignored `color: bad` at 1:1, invalid value.")
         log.info("font loaded")
-    log.warning("font warning after the block")
-    assert problems == ["Font-face 'X' cannot be loaded"]
+    with pytest.raises(PipelineError, match="^PDF fonts: Font-face 'X' cannot be loaded here$"):
+        with fonts.every_face_loads_and_draws(" here"):
+            log.warning("Ignored `color: bad` at 1:1, invalid value.")
+            log.warning("Font-face 'X' cannot be loaded")
+            log.warning("FONT 'Y' missing")
+    with pytest.raises(PipelineError, match="^PDF fonts: FONT 'Y' missing$"):
+        with fonts.every_face_loads_and_draws():
+            log.warning("FONT 'Y' missing")
+    assert log.handlers == before
+    with fonts.every_face_loads_and_draws():
+        pass
+    log.warning("a font warning after the block")  # no longer listened to
+    with pytest.raises(KeyError):  # the work's own error comes through, and the listener goes
+        with fonts.every_face_loads_and_draws():
+            log.warning("Font-face 'X' cannot be loaded")
+            raise KeyError("k")
+    assert log.handlers == before
+
+
+def test_printable_marks_what_no_face_has_and_counts_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "printable_chars", lambda d: lambda ch: ch in "正文内容。一")
+    doc = Document(source="t", blocks=[Block(id="b0", text="正文\u0378内容\u0378。", kind="paragraph", lead="正文\u0378"),
+                                       Block(id="b1", text="\u0379 一", kind="paragraph"),
+                                       Block(id="b2", text="站点\u0378", layer="chrome")])
+    printed, flags = fonts.printable(doc)
+    assert [(b.text, b.lead) for b in printed.blocks] == [("正文〓内容〓。", "正文〓"), ("〓 一", ""), ("站点\u0378", "")]
+    assert [(f.rule, f.message) for f in flags] == [
+        ("render.missing-glyph", "no PDF face has U+0378 \u0378 ×2, U+0379 \u0379: shown as 〓 in the PDF (the DOCX keeps them)")]
+    assert doc.blocks[0].text == "正文\u0378内容\u0378。"  # the model is not changed
+    clean = Document(source="t", blocks=[Block(id="b0", text="正文。", kind="paragraph")])
+    assert fonts.printable(clean) == (clean, [])
+
+
+def test_printable_names_ten_characters_and_counts_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "printable_chars", lambda d: lambda ch: False)
+    doc = Document(source="t", blocks=[Block(id="b0", text="ABCDEFGHIJKL", kind="paragraph")])
+    (flag,) = fonts.printable(doc)[1]
+    assert flag.message == ("no PDF face has U+0041 A, U+0042 B, U+0043 C, U+0044 D, U+0045 E, U+0046 F, U+0047 G, "
+                            "U+0048 H, U+0049 I, U+004A J and 2 more: shown as 〓 in the PDF (the DOCX keeps them)")
+    monkeypatch.setattr(fonts, "printable_chars", lambda d: None)  # system fonts: fontconfig decides
+    assert fonts.printable(doc) == (doc, [])
+
+
+@pytest.mark.needs("fonts")
+def test_printable_chars_covers_the_bundled_faces() -> None:
+    covered = fonts.printable_chars(fonts.font_dir())
+    assert [covered(ch) for ch in ("党", "~", "\x7f", "\x9f", "\xa0", "\u0378")] == [True, True, False, False, True, False]
+
+
+def test_printable_chars_needs_every_face_and_reads_the_ranges_at_both_ends(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    for face in fonts.FACES[1:]:
+        (tmp_path / face.file).write_bytes(b"")
+    assert fonts.printable_chars(tmp_path) is None  # one face missing: system fonts, nothing to check
+    (tmp_path / fonts.FACES[0].file).write_bytes(b"")
+    monkeypatch.setattr(fonts, "merged_ranges", lambda paths: ([10, 30], [20, 30]))
+    covered = fonts.printable_chars.__wrapped__(tmp_path)
+    assert [covered(chr(n)) for n in (5, 9, 10, 20, 21, 29, 30, 31)] == [False, False, True, True, False, False, True,
+                                                                         False]
 
 
 def test_font_dir_is_the_environments_or_the_checkouts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
