@@ -144,3 +144,35 @@ def test_owned_rules_are_each_detectors_own_in_file_order_with_only_their_keys()
         changes.owned_rules("swaps", frozenset({"id"}))
     assert changes.OWNERS == {"punct.": "punctuation", "quote.": "punctuation", "swap.": "swaps",
                               "num.": "numbers", "meta.": "numbers", "text.": "numbers"}
+
+
+@pytest.fixture()
+def user_rule_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Write one user restore file; the rule loaders read it until the test ends."""
+    from pipeline import rules
+
+    def write(text: str) -> None:
+        (tmp_path / "restore").mkdir(exist_ok=True)
+        (tmp_path / "restore" / "user.toml").write_text(text, encoding="utf-8")
+        monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+        rules.load.cache_clear()
+
+    yield write
+    monkeypatch.delenv("SCRAPE2DOC_RULES", raising=False)
+    from pipeline import rules
+    rules.load.cache_clear()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[rule]]\nmatch = "x"\n', r"^user\.toml: rule 0 has no id$"),
+    ('[[rule]]\nid = "swap.a"\n[[rule]]\nid = ""\n', r"^user\.toml: rule 1 has no id$"),
+    ('[[rule]]\nid = 7\n', r"^user\.toml: rule 0 has no id$"),
+    ('rule = ["swap.a"]\n', r"^user\.toml: rule 0 has no id$"),
+    ('[[rule]]\nid = "swp.a"\n', r"^user\.toml: rule swp\.a: no restore detector runs this id \(it must start with "
+                                 r"one of punct\., quote\., swap\., num\., meta\., text\.\)$"),
+    ('[[rule]]\nid = "swap.fuwu"\n', r"^user\.toml: rule swap\.fuwu: id already used in swaps\.toml$"),
+])
+def test_every_rule_needs_a_unique_id_a_detector_runs(user_rule_file, text: str, message: str) -> None:
+    user_rule_file(text)
+    with pytest.raises(PipelineError, match=message):
+        changes.owned_rules("nobody", frozenset())  # no detector of that name: only the ids are checked

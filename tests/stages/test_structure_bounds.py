@@ -155,6 +155,7 @@ def test_a_lead_is_read_from_the_given_start() -> None:
     assert runin.candidate("一、联建组织。" + REST, R, start=2) == "一、联建组织。"  # number included
     assert runin.candidate("一、联建。" + REST, R, start=2) is None  # 2 words after the number
     assert runin.candidate("一、联建。" + REST, R, start=0) == "一、联建。"
+    assert runin.candidate("甲。乙丙丁戊。" + REST, R, start=2) == "甲。乙丙丁戊。"  # the sentence end before start is not its end
 
 
 def test_same_form_length_difference_and_shared_affix_on_both_sides() -> None:
@@ -178,4 +179,6 @@ def test_the_first_lead_is_an_introduction_unless_it_has_the_next_ones_form() ->
     intro, a, b = "山东农业大省情况。", "加强领导。", "明确责任。"
     assert runin.parallel_leads([intro, a, b], R) == [False, True, True]
     assert runin.parallel_leads(["落实措施。", a, b], R) == [True, True, True]
+    assert runin.parallel_leads([intro, a], R) == [False, False]
+    assert runin.parallel_leads([a], R) == [False]
     assert runin.parallel_leads([], R) == []
