@@ -43,7 +43,8 @@ def test_a_family_without_its_own_fingerprint_only_flags_once_the_gate_is_open()
     open_elsewhere = swaps.gate([FP, text])
     assert (open_elsewhere.open, open_elsewhere.level("fanying"), open_elsewhere.active("fanying")) == (True, 1, False)
     edits, flags = swaps.scan(text, open_elsewhere)
-    assert edits == [] and [(f.rule, f.text) for f in flags] == [("swap.fanying", "反响")]
+    assert edits == [] and flags == [Finding("swap.fanying", 5, 7, "反响", "反响 may stand for 反应 "
+                                             "(no fanying fingerprint in this document; cue: 及时)")]
     own = swaps.gate([FP, "建立应急反响机制", text, "化学反应"])  # 反应 left once: level 2, not 3
     assert (own.level("fanying"), own.active("fanying")) == (2, True)
     edits, flags = swaps.scan(text, own)
@@ -66,6 +67,11 @@ def test_level_dominant_form_on_both_sides() -> None:
     assert gate({"fazhan": (2, 4)}, active=False).level("fazhan") == 1
     assert gate({"fazhan": (2, 4)}, active=False, open_=False).level("fazhan") == 0
     assert gate({}).level("fazhan") == 2  # forms unknown: no evidence from them
+    plain = swaps.Gate({"fanying": 1}, 1, True, {"fanying": (1, 2)}, {}, {})  # no dominant ratio for 反应
+    assert plain.level("fanying") == 2
+    assert swaps.Gate({"fanying": 1}, 1, True, {"fanying": (0, 2)}, {}, {}).level("fanying") == 3
+    # no self_evident count: however often the swapped form alone recurs, a shut gate gives nothing
+    assert swaps.Gate({}, 0, False, {"fanying": (0, 500)}, {}, {}).level("fanying") == 0
 
 
 def test_level_self_evident_form_on_both_sides() -> None:
@@ -83,7 +89,8 @@ def test_as_info_lists_the_fingerprints_and_the_levels_of_two_or_more() -> None:
 
 def test_a_forced_gate_is_open_for_every_family_with_no_form_evidence() -> None:
     g = swaps.gate(["没有指纹"], force=True)
-    assert g.open and g.counts["fuwu"] == 1 and g.forms["fuwu"] == (1, 0)
+    assert g.open and g.distinct == 0 and g.counts["fuwu"] == 1 and g.forms["fuwu"] == (1, 0)
+    assert set(g.counts) == set(g.forms) == set(swaps.load().fingerprints)
     assert g.level("fuwu") == 2
 
 
@@ -96,8 +103,44 @@ def test_a_spaced_heading_is_read_without_spaces_only_up_to_forty_characters() -
     assert swaps._compact(long40 + "。") is None
     assert swaps._compact("第一章 总，那么") is None
     assert swaps._compact("第一章总那么") is None
+    assert swaps._compact("附X件 那么") == ("附X件那么", [0, 1, 2, 4, 5, 6])  # only ，。；,; stop it
     edits, _ = swaps.scan(short, g)
     assert [(c.start, c.end, c.before, c.after) for c in edits] == [(6, 8, "那么", "则")]
+
+
+def test_a_word_spaced_through_is_restored_space_for_space_or_flagged() -> None:
+    fuwu = swaps.gate(["强化培训效劳", "优化效劳流程"])  # 效劳 twice, 服务 never: self-evident
+    assert swaps.scan("强 化 培 训 效 劳", fuwu) == (
+        [Change("swap.fuwu", 8, 11, "效 劳", "服 务", "default (spaced heading)")], [])
+    ze = swaps.gate(["坚持原那么"])  # 那么 → 则 is shorter: the spaces cannot be kept, so a flag
+    assert swaps.scan("第七章 附 那 么", ze) == ([], [Finding("swap.ze-compound2", 6, 9, "那 么", "那么 may stand for 则")])
+    gonggu = swaps.gate(["维护社会稳固", "进一步稳固"])
+    assert swaps.scan("维 护 社 会 稳 固", gonggu) == ([], [Finding(
+        "swap.gonggu", 8, 11, "稳 固", "稳固 may stand for 巩固 (context is ambiguous; cue: may be 稳定)")])
+
+
+def test_each_flag_says_why_it_is_no_edit() -> None:
+    assert swaps.scan("而后者那么是另一回事", swaps.gate(["坚持原那么"]))[1] == [
+        Finding("swap.ze-loose", 3, 5, "那么", "那么 may stand for 则 (flag-only rule; cue: default)")]
+    strict = dataclasses.replace(swaps.load(), min_confidence=1.01)
+    assert swaps.scan("反响速度快", swaps.gate(["反响机制"]), sr=strict) == ([], [Finding(
+        "swap.fanying", 0, 2, "反响", "反响 may stand for 反应 (rule confidence 1.00 below 1.01; cue: 速度)")])
+
+
+def test_a_guard_looks_at_the_neighbours_not_around_the_text() -> None:
+    g = swaps.gate(["反响机制"])
+    # 反响 opens the text: nothing is to its left (the 相 at the end is not its neighbour)
+    assert swaps.scan("反响速度快相", g) == ([Change("swap.fanying", 0, 2, "反响", "反应", "速度")], [])
+    assert swaps.scan("相反响速度快", g) == ([], [])  # 相反 + 响: guarded
+    assert swaps._span("甲，乙丙丁，", 2, 2, "，") == (2, 5)
+    assert swaps._span("甲，乙丙丁，", 2, 3, "，") == (2, 5)
+
+
+def test_a_kept_match_or_a_skipped_rule_does_not_stop_the_others() -> None:
+    text = "政权稳固，进一步稳固成果"
+    assert swaps.scan(text, swaps.gate([text])) == ([Change("swap.gonggu", 8, 10, "稳固", "巩固", "成果")], [])
+    edits, _ = swaps.scan("坚持科学开展观", swaps.gate(["坚持科学开展观"]), skips=lambda rid: rid == "swap.ze-idiom")
+    assert [(c.rule, c.before, c.after) for c in edits] == [("swap.fazhan", "开展", "发展")]
 
 
 # --- applying changes ------------------------------------------------------------------------------
