@@ -240,3 +240,28 @@ def test_core_is_the_heaviest_run_trimmed_to_prose() -> None:
     assert classify.core(classes, feats) == (2, 4)  # the last good line is too light to reach
     assert classify.core(["chrome", "short"], [chrome_, short]) is None
     assert classify.core(["short", "near", "short"], [short, feat(han=6), short]) == (1, 1)
+
+
+def test_a_metadata_row_must_be_at_least_half_fields() -> None:
+    generic = [p for p in profiles.load() if p.id == "generic"]
+    assert sitemeta.meta_line(generic, "ID:123 甲乙 丙丁 戊己", lifter()) == {"doc_id": "123"}  # 6 of 12
+    assert sitemeta.meta_line(generic, "ID:123 甲乙 丙丁 戊己庚", lifter()) is None  # 6 of 13
+    assert sitemeta.meta_line(generic, "甲乙丙 ID:123", lifter()) == {"doc_id": "123"}
+    assert sitemeta.meta_line(generic, "浏览:12 甲乙", lifter()) is None  # loose words need a lifted field
+    assert sitemeta.meta_line(generic, "浏览:12", lifter()) == {}
+    assert sitemeta.meta_line(generic, "今天天气很好", lifter()) is None
+
+
+def test_merged_spans_join_overlapping_and_touching_ones() -> None:
+    assert sitemeta._merged([(5, 8), (0, 3), (3, 4), (7, 10), (12, 13)]) == [(0, 4), (5, 10), (12, 13)]
+
+
+def test_values_that_are_not_values_are_not_lifted() -> None:
+    lf = lifter()
+    for name, value in (("date", "昨天"), ("title", ".docx"), ("doc_id", "  "), ("pages", "")):
+        lf.lift(name, value)
+    lf.lift("size", "约2 兆")
+    m = lf.meta
+    assert (m.date, m.title, m.doc_id, m.pages, m.size) == ("", "", "", None, "约2兆")
+    assert lf.agrees("pages", "x") is False  # not a page count at all
+    assert lf.agrees("pages", "3") is True
