@@ -265,3 +265,97 @@ def test_values_that_are_not_values_are_not_lifted() -> None:
     assert (m.date, m.title, m.doc_id, m.pages, m.size) == ("", "", "", None, "约2兆")
     assert lf.agrees("pages", "x") is False  # not a page count at all
     assert lf.agrees("pages", "3") is True
+
+
+# --- where the body ends: a footer inside it, and whether the page is a site's at all ----------------
+
+FOOTER = "此文档下载收益归作者所有"  # generic.footer: ends the body
+
+
+def notes(doc: Document) -> list[tuple[str, str, str]]:
+    return [(b.text, b.rule, next(e.note for e in doc.edits if e.block == b.id)) for b in doc.chrome]
+
+
+def test_a_footer_inside_the_body_ends_it_when_less_prose_follows() -> None:
+    doc = run(f"{BODY}{BODY}{FOOTER}\n{P1}\n")
+    assert doc.text_view() == BODY + BODY
+    assert notes(doc) == [(FOOTER, "generic.footer", ""),
+                          (P1, "generic.context", "a line after the site's chrome began at the end of the page")]
+
+
+def test_a_footer_followed_by_as_much_prose_or_more_leaves_it_body() -> None:
+    assert run(f"{P1}\n{FOOTER}\n{P1}\n").text_view() == f"{P1}\n{P1}\n"  # as much after as before
+    assert run(f"{P1}\n{FOOTER}\n{BODY}{BODY}").text_view() == f"{P1}\n{BODY}{BODY}"
+
+
+def test_one_kind_of_chrome_inside_a_paste_is_the_documents_own() -> None:
+    assert run(f"{P1}\n{P2}\n{P3}\n相关文档推荐\n{P1}\n").text_view() == f"{P1}\n{P2}\n{P3}\n相关文档推荐\n{P1}\n"
+    assert run(f"{BODY}分享 推荐 热门\n").text_view() == f"{BODY}分享 推荐 热门\n"  # site words alone: no sign
+
+
+def test_one_kind_of_chrome_at_the_pages_very_end_or_two_kinds_are_a_site() -> None:
+    end = run(f"{P1}\n{P2}\n{P3}\n{P1}\n相关文档推荐\n")
+    assert end.text_view() == f"{P1}\n{P2}\n{P3}\n{P1}\n" and notes(end) == [("相关文档推荐", "generic.related", "")]
+    two = run(f"首页\n{BODY}分享 推荐 热门\n")
+    assert two.text_view() == BODY
+    assert notes(two) == [("首页", "generic.buttons", ""),
+                          ("分享 推荐 热门", "generic.lexicon", "short line of site words at the page's edge")]
+
+
+def test_a_line_dense_in_site_words_goes_anywhere() -> None:
+    dense = "会员用户可以下载本站文库里的积分资料，欢迎上传。"
+    doc = run(f"首页\n{P1}\n{dense}\n{P2}\n{P3}\n")
+    assert doc.text_view() == f"{P1}\n{P2}\n{P3}\n"
+    assert notes(doc)[1] == (dense, "generic.lexicon", "dense in site words")
+    kept = clean(ingest(f"首页\n{P1}\n{dense}\n{P2}\n{P3}\n".encode(), "page.txt"),
+                 Options(skip_rules=frozenset({"generic.lexicon"})))
+    assert kept.text_view() == f"{P1}\n{dense}\n{P2}\n{P3}\n"
+
+
+# --- the context step at the page's head --------------------------------------------------------------
+
+TITLE = "社区志愿服务工作总结"
+OPENING = "今年以来，社区志愿服务队坚持每周开展活动，服务居民一千余人次，受到好评。"
+
+
+def test_the_sites_teaser_of_the_opening_goes_and_the_opening_stays() -> None:
+    teaser = OPENING[:24] + "…"
+    doc = run(f"首页\n{teaser}\n登录\n{TITLE}\n{OPENING}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{OPENING}\n{BODY}"
+    assert notes(doc)[1] == (teaser, "generic.context", "the site's teaser of the body's opening")
+
+
+def test_the_sites_numbered_copy_of_a_known_title_goes() -> None:
+    doc = run(f"首页 > 文库 > {TITLE}\n登录\n{TITLE}3\n{TITLE}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+    assert notes(doc)[2] == (f"{TITLE}3", "generic.context", "the site's numbered copy of the title")
+    # no title known from the site: nothing says the numbered line is a copy
+    assert run(f"首页\n登录\n{TITLE}3\n{TITLE}\n{BODY}").text_view() == f"{TITLE}3\n{TITLE}\n{BODY}"
+
+
+def test_at_most_six_lines_between_the_last_head_chrome_and_the_body_stay() -> None:
+    six = "".join(f"第{i}行说明文字\n" for i in range(6))
+    assert run(f"首页\n{six}{BODY}").text_view() == six + BODY
+    doc = run(f"首页\n第九行说明文字\n{six}{BODY}")
+    assert doc.text_view() == six + BODY
+    assert notes(doc)[1] == ("第九行说明文字", "generic.context", "a line among the site's chrome before the body")
+
+
+def test_a_title_among_the_chrome_is_given_back_when_the_body_opens_with_it() -> None:
+    doc = run(f"首页\n{TITLE}\n登录\n{TITLE}篇1\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{TITLE}篇1\n{BODY}"
+    assert [r for _, r, _ in notes(doc)] == ["generic.buttons", "generic.buttons"]
+    assert doc.meta.title == TITLE
+
+
+def test_a_page_without_prose_keeps_its_longest_run_of_unruled_lines() -> None:
+    from pipeline.stages.clean.chrome import _longest_run
+    classes = ["short", "chrome", "short", "near", "chrome", "short", "short"]
+    feats = [feat(han=9), feat(han=3), feat(han=2), feat(han=3), feat(han=4), feat(han=3), feat(han=2)]
+    assert _longest_run(classes, feats) == (0, 0)  # 9 > 5 = 2 + 3 = 3 + 2: the first of equals wins
+    feats[0] = feat(han=5)
+    assert _longest_run(classes, feats) == (0, 0)
+    feats[0] = feat(han=4)
+    assert _longest_run(classes, feats) == (2, 3)
+    assert _longest_run(["chrome", "chrome"], [feat(han=3), feat(han=3)]) is None
+    assert _longest_run(["short"], [feat(han=0)]) is None  # no Han at all: nothing to keep
