@@ -28,7 +28,7 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_new_folder_holds_exactly_the_files_and_nothing_is_left_beside_it(tmp_path: Path, umask: None) -> None:
-    target = tmp_path / "out" / "doc"
+    target = tmp_path / "out" / "by-site" / "doc"  # two missing folders above it
     write_folder(target, {"manifest.json": b"{}", "a.txt": "正文".encode()})
     assert listing(target) == {"a.txt": "正文".encode(), "manifest.json": b"{}"}
     assert sorted(p.name for p in target.parent.iterdir()) == ["doc"]
@@ -120,8 +120,10 @@ def test_a_file_or_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Pa
     assert listing(tmp_path / "file") == {"b": b"2"}
 
 
-def test_exchange_swaps_two_folders_and_reports_a_missing_one(tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
+def test_exchange_swaps_two_folders_and_reports_a_missing_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(artifacts, "_libc", None)  # loaded afresh, as in a new process
+    monkeypatch.chdir(tmp_path)  # relative paths: renameat2 resolves them from the working folder
+    a, b = Path("a"), Path("b")
     a.mkdir()
     b.mkdir()
     (a / "in-a").write_bytes(b"")
@@ -129,8 +131,48 @@ def test_exchange_swaps_two_folders_and_reports_a_missing_one(tmp_path: Path) ->
     assert artifacts._exchange(a, b) is True
     assert [p.name for p in a.iterdir()] == ["in-b"] and [p.name for p in b.iterdir()] == ["in-a"]
     with pytest.raises(OSError) as e:
-        artifacts._exchange(tmp_path / "gone", b)
-    assert e.value.errno == errno.ENOENT
+        artifacts._exchange(Path("gone"), b)
+    assert (e.value.errno, e.value.strerror, e.value.filename) == (errno.ENOENT, os.strerror(errno.ENOENT), "b")
+
+
+@pytest.mark.parametrize("err", [errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP])
+def test_exchange_is_false_where_the_filesystem_cannot_swap(err: int, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    class Libc:
+        def renameat2(self, *args: object) -> int:
+            return -1
+
+    monkeypatch.setattr(artifacts, "_libc", Libc())
+    monkeypatch.setattr(artifacts.ctypes, "get_errno", lambda: err)
+    assert artifacts._exchange(tmp_path / "a", tmp_path / "b") is False
+    monkeypatch.setattr(artifacts, "_libc", object())  # a C library without renameat2
+    assert artifacts._exchange(tmp_path / "a", tmp_path / "b") is False
+
+
+def test_the_temporary_folders_are_hidden_siblings_of_the_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "doc"
+    write_folder(target, {"a": b"1"})
+    swaps: list[tuple[Path, Path]] = []
+    real = artifacts._exchange
+    monkeypatch.setattr(artifacts, "_exchange", lambda a, b: swaps.append((a, b)) or real(a, b))
+    write_folder(target, {"a": b"2"})
+    (new, into), = swaps
+    assert into == target and new.parent == tmp_path and new.name.startswith(".doc.tmp-")
+    moves: list[tuple[Path, Path]] = []
+    real_replace = os.replace
+    monkeypatch.setattr(artifacts, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(os, "replace", lambda a, b: moves.append((Path(a), Path(b))) or real_replace(a, b))
+    write_folder(target, {"a": b"3"})
+    (away, old), (new, into) = moves
+    assert away == into == target and old.name == "old" and old.parent.parent == tmp_path
+    assert old.parent.name.startswith(".doc.tmp-") and new.parent == tmp_path and new.name.startswith(".doc.tmp-")
+    assert listing(target) == {"a": b"3"} and [p.name for p in tmp_path.iterdir()] == ["doc"]
+
+
+def test_a_leftover_that_cannot_be_swept_does_not_fail_the_build(tmp_path: Path) -> None:
+    (tmp_path / ".doc.tmp-file").write_bytes(b"not a folder")  # rmtree cannot remove it: left alone
+    write_folder(tmp_path / "doc", {"a": b"1"})
+    assert listing(tmp_path / "doc") == {"a": b"1"}
 
 
 def test_the_lock_is_exclusive_while_held_and_released_after(tmp_path: Path) -> None:
@@ -150,7 +192,7 @@ def test_the_lock_is_exclusive_while_held_and_released_after(tmp_path: Path) -> 
 
 
 def test_write_file_replaces_a_file_whole_and_leaves_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "decisions.json"
+    target = tmp_path / "sub" / "dir" / "decisions.json"
     write_file(target, b"one")
     write_file(target, b"two")
     assert target.read_bytes() == b"two"
@@ -161,19 +203,30 @@ def test_write_file_failure_keeps_the_old_file_and_says_which(tmp_path: Path) ->
     target = tmp_path / "taken"
     target.mkdir()  # a folder where the file should go: the rename fails
     (target / "inside").write_bytes(b"kept")
-    with pytest.raises(PipelineError, match=f"^cannot write {target}: "):
+    with pytest.raises(PipelineError) as e:
         write_file(target, b"new")
+    assert str(e.value) == f"cannot write {target}: Is a directory"
     assert listing(target) == {"inside": b"kept"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
+def test_write_file_under_a_file_fails_with_the_reason_not_a_cleanup_error(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_bytes(b"")
+    with pytest.raises(PipelineError) as e:  # the folder cannot be made: no temporary was written either
+        write_file(tmp_path / "plain" / "sub" / "x.json", b"new")
+    assert str(e.value) == f"cannot write {tmp_path / 'plain' / 'sub' / 'x.json'}: Not a directory"
+
+
 def test_edits_jsonl_is_one_sorted_json_object_a_line() -> None:
     doc = Document(source="x", edits=[Edit(stage="restore", rule="swap.fuwu", block="p3", start=4, end=6,
-                                           before="效劳", after="服务", note="cue")])
-    line = edits_jsonl(doc).decode()
-    assert line.endswith("}\n") and line.count("\n") == 1
-    assert line.startswith('{"after": "服务", "before": "效劳", "block": "p3", "end": 6, "id": "')
-    assert line.endswith('"note": "cue", "rule": "swap.fuwu", "stage": "restore", "start": 4}\n')
+                                           before="效劳", after="服务", note="cue"),
+                                      Edit(stage="clean", rule="generic.buttons", block="c0", start=0, end=2,
+                                           before="首页", after="")])
+    first, second = edits_jsonl(doc).decode().split("\n", 1)
+    assert first.startswith('{"after": "服务", "before": "效劳", "block": "p3", "end": 6, "id": "')
+    assert first.endswith('"note": "cue", "rule": "swap.fuwu", "stage": "restore", "start": 4}')
+    assert second.startswith('{"after": "", "before": "首页", "block": "c0"') and second.endswith('"start": 0}\n')
+    assert second.count("\n") == 1
     assert edits_jsonl(Document(source="x")) == b""
 
 
@@ -183,3 +236,16 @@ def test_read_manifest_is_none_for_a_missing_or_broken_file(tmp_path: Path) -> N
     assert read_manifest(tmp_path) is None
     (tmp_path / "manifest.json").write_text('{"outputs": {"pdf": "a.pdf"}}', encoding="utf-8")
     assert read_manifest(tmp_path) == {"outputs": {"pdf": "a.pdf"}}
+
+
+def test_stage_files_are_each_stages_view_and_model_named_by_its_number() -> None:
+    from pipeline.model import Block
+    ingested = Document(source="x", raw="原文\n")
+    structured = Document(source="x", blocks=[Block(id="b0", text="标题", kind="title"),
+                                              Block(id="b1", text="正文。", kind="paragraph")])
+    files = artifacts.stage_files({"ingest": ingested, "structure": structured})
+    assert sorted(files) == ["01-ingest.json", "01-ingest.txt", "04-structure.json", "04-structure.md"]
+    assert files["01-ingest.txt"] == "原文\n".encode()
+    assert files["04-structure.md"].decode().startswith("# 标题\n")
+    assert Document.from_json(files["04-structure.json"].decode()) == structured
+    assert Document.from_json(files["01-ingest.json"].decode()) == ingested
