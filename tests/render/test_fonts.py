@@ -69,8 +69,11 @@ def test_printable_marks_what_no_face_has_and_counts_it(monkeypatch: pytest.Monk
                                        Block(id="b2", text="站点\u0378", layer="chrome")])
     printed, flags = fonts.printable(doc)
     assert [(b.text, b.lead) for b in printed.blocks] == [("正文〓内容〓。", "正文〓"), ("〓 一", ""), ("站点\u0378", "")]
-    assert [(f.rule, f.message) for f in flags] == [
-        ("render.missing-glyph", "no PDF face has U+0378 \u0378 ×2, U+0379 \u0379: shown as 〓 in the PDF (the DOCX keeps them)")]
+    assert [(f.stage, f.rule, f.message) for f in flags] == [("render", "render.missing-glyph",
+        "no PDF face has U+0378 \u0378 ×2, U+0379 \u0379: shown as 〓 in the PDF (the DOCX keeps them)")]
+    twice = Document(source="t", blocks=[Block(id="b0", text="\u0378", kind="paragraph"),
+                                         Block(id="b1", text="\u0378\u0378", kind="paragraph")])
+    assert fonts.printable(twice)[1][0].message.startswith("no PDF face has U+0378 \u0378 ×3: ")
     assert doc.blocks[0].text == "正文\u0378内容\u0378。"  # the model is not changed
     clean = Document(source="t", blocks=[Block(id="b0", text="正文。", kind="paragraph")])
     assert fonts.printable(clean) == (clean, [])
@@ -82,6 +85,8 @@ def test_printable_names_ten_characters_and_counts_the_rest(monkeypatch: pytest.
     (flag,) = fonts.printable(doc)[1]
     assert flag.message == ("no PDF face has U+0041 A, U+0042 B, U+0043 C, U+0044 D, U+0045 E, U+0046 F, U+0047 G, "
                             "U+0048 H, U+0049 I, U+004A J and 2 more: shown as 〓 in the PDF (the DOCX keeps them)")
+    ten = Document(source="t", blocks=[Block(id="b0", text="ABCDEFGHIJ", kind="paragraph")])
+    assert fonts.printable(ten)[1][0].message.endswith("U+004A J: shown as 〓 in the PDF (the DOCX keeps them)")
     monkeypatch.setattr(fonts, "printable_chars", lambda d: None)  # system fonts: fontconfig decides
     assert fonts.printable(doc) == (doc, [])
 
@@ -130,12 +135,15 @@ def test_startup_check_names_a_missing_subsetter(monkeypatch: pytest.MonkeyPatch
         (tmp_path / face.file).write_bytes(b"")
     with caplog.at_level(logging.WARNING, logger="pipeline.render.fonts"):
         problems = fonts.startup_check(tmp_path)
-    assert len(problems) == 1 and problems[0].startswith("fonts: libharfbuzz-subset0 is not installed")
+    assert problems == ["fonts: libharfbuzz-subset0 is not installed, so WeasyPrint subsets fonts with fontTools "
+                        "(several seconds per PDF); install it with your package manager"]
     assert caplog.messages == problems
     (tmp_path / fonts.FACES[0].file).unlink()
+    (tmp_path / fonts.FACES[2].file).unlink()
     problems = fonts.startup_check(tmp_path)
-    assert problems[0].startswith(f"fonts: 1 of 6 font files missing in {tmp_path} (FandolFang-Regular.otf): "
-                                  "the PDF uses system fonts named FandolFang if installed")
+    assert problems[0] == (f"fonts: 2 of 6 font files missing in {tmp_path} (FandolFang-Regular.otf, "
+                           "NotoSansCJKsc-Regular.otf): the PDF uses system fonts named FandolFang, Noto Sans CJK SC "
+                           "if installed, else whatever fontconfig finds; run `make fonts`")
     assert len(problems) == 2
 
 
@@ -162,8 +170,9 @@ def font(subtables: list[tuple[int, int, bytes]], tag: bytes = b"cmap") -> bytes
         blobs += blob
     table = struct.pack(">HH", 0, len(subtables)) + records + blobs
     head = struct.pack(">IHHHH", 0x00010000, 2, 0, 0, 0)
-    head += b"head" + struct.pack(">III", 0, 12 + 32, 0)  # a second table before it
-    return head + tag + struct.pack(">III", 0, 12 + 32, len(table)) + table
+    head += b"head" + struct.pack(">III", 0, 0, 0)  # a second table before it, elsewhere
+    # after the table, bytes that read as one more group: reading past the table's count shows
+    return head + tag + struct.pack(">III", 0, 12 + 32, len(table)) + table + struct.pack(">III", 0x30, 0x39, 1)
 
 
 def test_cmap_format_4_ranges_without_the_closing_segment() -> None:
@@ -201,3 +210,7 @@ def test_merged_ranges_join_overlapping_and_adjacent_ranges_only(monkeypatch: py
     monkeypatch.setattr(fonts, "cmap_ranges", table.__getitem__)
     assert fonts.merged_ranges([Path("a"), Path("b"), Path("c")]) == ([1, 8, 10, 20], [6, 8, 12, 40])  # 4 joins 3; 10 is apart from 8
     assert fonts.merged_ranges([]) == ([], [])
+
+
+def test_harfbuzz_subsetter_is_installed() -> None:
+    assert fonts.harfbuzz_subset_available() is True

@@ -483,10 +483,6 @@ def test_long_titles_split_evenly_at_word_boundaries():
 # --- fonts -------------------------------------------------------------------------------------
 
 
-def test_harfbuzz_subsetter_is_installed():
-    assert fonts.harfbuzz_subset_available()
-
-
 def test_the_repository_fonts_cover_every_face():
     assert [face for face, path in fonts.available_faces(fonts.font_dir())] == list(fonts.FACES)
 

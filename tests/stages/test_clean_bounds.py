@@ -359,3 +359,55 @@ def test_a_page_without_prose_keeps_its_longest_run_of_unruled_lines() -> None:
     assert _longest_run(classes, feats) == (2, 3)
     assert _longest_run(["chrome", "chrome"], [feat(han=3), feat(han=3)]) is None
     assert _longest_run(["short"], [feat(han=0)]) is None  # no Han at all: nothing to keep
+
+
+def test_core_resets_a_run_at_zero_and_keeps_the_first_of_equal_runs() -> None:
+    good5, near1, near_half, short, chrome0 = feat(han=5), feat(han=2), feat(han=1), feat(han=3), feat(han=0)
+    assert classify.core(["near"], [near_half]) == (0, 0)  # 0.5 is a body, however small
+    assert classify.core(["near", "short", "good"], [near_half, short, feat(han=20)]) == (2, 2)
+    assert classify.core(["near", "short", "good"], [near1, short, feat(han=20)]) == (2, 2)  # 1 - 1 = 0: a new run
+    assert classify.core(["near", "good"], [near1, feat(han=20)]) == (0, 1)
+    assert classify.core(["good", "chrome", "good"], [good5, chrome0, good5]) == (0, 0)  # 5, then a fresh 5: not more
+
+
+def test_hits_count_each_character_once_longest_first() -> None:
+    assert classify._hits("下载文档", ("下载文档", "文档")) == {"下载文档"}
+    assert classify._hits("下载X下载Y下载", ("下载", "载Y")) == {"下载"}  # every 下载 is taken, the middle one too
+    assert classify._hits("AAB", ("A", "AB")) == {"A"}
+
+
+def test_the_lexicon_table_is_read_longest_word_first() -> None:
+    lex = classify.Lexicon.from_table({"strong": ["下载", "下载文档", "VIP会员"], "weak": ["文档", "相关文档"],
+                                       "function_chars": "的了", "good_chars": 20, "near_chars": 8,
+                                       "min_function_share": 0.04, "edge_max_chars": 16, "dense_share": 0.12})
+    assert lex == classify.Lexicon(strong=("VIP会员", "下载文档", "下载"), weak=("相关文档", "文档"),
+                                   function_chars=frozenset("的了"), good_chars=20, near_chars=8,
+                                   min_function_share=0.04, edge_max_chars=16, dense_share=0.12)
+
+
+def test_the_dense_share_counts_a_line_without_han_as_one_character() -> None:
+    lex = classify.Lexicon(strong=(), weak=(), function_chars=frozenset(), good_chars=10, near_chars=5,
+                           min_function_share=0.1, edge_max_chars=8, dense_share=1.5)
+    assert feat(han=1, strong=2).lexicon_chrome(lex, edge=False) is True  # 2 / 1 ≥ 1.5
+    assert feat(han=2, strong=2).lexicon_chrome(lex, edge=False) is False  # 2 / 2 < 1.5
+
+
+def test_keywords_at_their_bounds() -> None:
+    assert sitemeta.keywords("城乡 党建", "城乡党建") == ["城乡", "党建"]  # two tokens are enough
+    assert sitemeta.keywords("城乡 党建 报告", "城乡党建调研报告总结") == ["城乡", "党建", "报告"]  # 6 of 10
+    assert sitemeta.keywords("城乡  党建 报告", "城乡党建调研报告") is None  # an empty token: no keyword line
+    assert sitemeta.keywords("城乡 党建", "城乡党建城乡") == ["城乡", "党建"]  # the first 城乡, then on
+    assert sitemeta.keywords("党建 城乡 党建", "城乡党建城乡") is None  # no second 党建 after the 城乡
+
+
+def test_a_metadata_row_with_a_long_loose_word_anywhere_is_no_row() -> None:
+    generic = [p for p in profiles.load() if p.id == "generic"]
+    assert sitemeta.meta_line(generic, "甲乙丙丁戊己庚辛壬ID:1234567890123", lifter()) is None  # 9 characters before
+    assert sitemeta.meta_line(generic, "甲乙丙丁戊己庚辛ID:1234567890123", lifter()) == {"doc_id": "1234567890123"}
+    assert sitemeta.meta_line(generic, "ID:123 甲乙丙丁戊己庚辛壬 格式:DOCX", lifter()) is None
+
+
+def test_a_group_that_did_not_take_part_lifts_nothing() -> None:
+    lf = lifter()
+    lf.lift("doc_id", None)
+    assert lf.meta.doc_id == ""
