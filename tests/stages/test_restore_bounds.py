@@ -83,8 +83,10 @@ def test_level_self_evident_form_on_both_sides() -> None:
 
 
 def test_as_info_lists_the_fingerprints_and_the_levels_of_two_or_more() -> None:
-    g = swaps.Gate({"fazhan": 2, "fuwu": 0}, 1, True, {"fazhan": (0, 3), "fuwu": (4, 0)}, {}, {})
-    assert g.as_info() == {"open": True, "distinct": 1, "fingerprints": {"fazhan": 2}, "levels": {"fazhan": 3}}
+    g = swaps.Gate({"fazhan": 2, "fuwu": 0, "fanying": 1}, 1, True,
+                   {"fazhan": (0, 3), "fuwu": (4, 0), "fanying": (5, 1)}, {}, {})
+    assert g.as_info() == {"open": True, "distinct": 1, "fingerprints": {"fanying": 1, "fazhan": 2},
+                           "levels": {"fanying": 2, "fazhan": 3}}
 
 
 def test_a_forced_gate_is_open_for_every_family_with_no_form_evidence() -> None:
@@ -134,6 +136,17 @@ def test_a_guard_looks_at_the_neighbours_not_around_the_text() -> None:
     assert swaps.scan("相反响速度快", g) == ([], [])  # 相反 + 响: guarded
     assert swaps._span("甲，乙丙丁，", 2, 2, "，") == (2, 5)
     assert swaps._span("甲，乙丙丁，", 2, 3, "，") == (2, 5)
+
+
+def test_a_guarded_or_unproven_match_does_not_stop_the_rules_later_matches() -> None:
+    assert swaps.scan("相反响速度快，快速反响机制", swaps.gate(["反响机制"])) == (
+        [Change("swap.fanying", 9, 11, "反响", "反应", "快速")], [])
+    edits, flags = swaps.scan("推动开展联扶，报国家开展改革委审批", swaps.gate(["坚持科学发展观"]))
+    assert [(c.start, c.before, c.after) for c in edits] == [(10, "开展", "发展")] and flags == []
+    fuwu_ze = swaps.gate(["坚持原那么", "强化培训效劳", "优化效劳流程"])
+    assert swaps.scan("细 那 么 与 效 劳 流 程", fuwu_ze) == (
+        [Change("swap.fuwu", 8, 11, "效 劳", "服 务", "default (spaced heading)")],
+        [Finding("swap.ze-xize", 2, 5, "那 么", "那么 may stand for 则")])
 
 
 def test_a_kept_match_or_a_skipped_rule_does_not_stop_the_others() -> None:
