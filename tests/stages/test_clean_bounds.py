@@ -411,3 +411,87 @@ def test_a_group_that_did_not_take_part_lifts_nothing() -> None:
     lf = lifter()
     lf.lift("doc_id", None)
     assert lf.meta.doc_id == ""
+
+
+# --- more of the page's regions, and lines taken or kept in the head and tail -------------------------
+
+LONG = "我镇今年组织力量对辖区内的十二条河道开展了集中清理工作，共清除淤泥三千余立方米，拆除违章建筑十五处，河道面貌明显改善。"
+NEAR = "详见附件说明，谢谢。"  # prose, but short: a "near" line
+AFTER = (P1, "generic.context", "a line after the site's chrome began at the end of the page")
+
+
+def test_two_kinds_of_chrome_anywhere_are_a_site() -> None:
+    doc = run(f"{P1}\n{P2}\n{P3}\n相关文档推荐\n分享 推荐 热门\n谢谢\n")
+    assert doc.text_view() == f"{P1}\n{P2}\n{P3}\n"
+    assert [r for _, r, _ in notes(doc)] == ["generic.related"] * 3  # the list heading and what follows it
+
+
+def test_a_paste_keeps_even_its_first_line_of_site_words() -> None:
+    assert run(f"分享 推荐 热门\n{BODY}").text_view() == f"分享 推荐 热门\n{BODY}"
+
+
+def test_a_footer_right_after_the_first_body_line_is_found() -> None:
+    doc = run(f"{LONG}\n{FOOTER}\n{P1}\n")
+    assert doc.text_view() == f"{LONG}\n" and notes(doc) == [(FOOTER, "generic.footer", ""), AFTER]
+
+
+def test_a_footer_signal_in_the_head_does_not_hide_the_one_in_the_body() -> None:
+    doc = run(f"首页\n相关文档推荐\n{LONG}\n{FOOTER}\n{P1}\n")
+    assert doc.text_view() == f"{LONG}\n" and notes(doc)[-1] == AFTER
+
+
+def test_the_body_ends_at_its_last_prose_line_before_the_footer_good_or_near() -> None:
+    assert run(f"{LONG}\n{NEAR}\n{FOOTER}\n{P1}\n").text_view() == f"{LONG}\n{NEAR}\n"
+    assert run(f"{NEAR}\n{LONG}\n{FOOTER}\n{P1}\n").text_view() == f"{NEAR}\n{LONG}\n"
+
+
+def test_a_line_dense_in_site_words_is_a_sign_of_a_site() -> None:
+    dense = "会员用户可以下载本站文库里的积分资料，欢迎上传。"
+    doc = run(f"{P1}\n{dense}\n{P2}\n{P3}\n分享 推荐 热门\n")
+    assert doc.text_view() == f"{P1}\n{P2}\n{P3}\n"
+    assert notes(doc)[-1] == ("分享 推荐 热门", "generic.lexicon", "short line of site words at the page's edge")
+    kept = clean(ingest(f"首页\n{BODY}分享 推荐 热门\n".encode(), "page.txt"),
+                 Options(skip_rules=frozenset({"generic.lexicon"})))
+    assert kept.text_view() == f"{BODY}分享 推荐 热门\n"
+
+
+def test_the_line_above_a_metadata_row_is_the_title() -> None:
+    doc = run(f"首页\n登录\n{TITLE}\n文档编号:3146226\n收藏\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+    assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), ("登录", "generic.buttons"),
+                                                  ("文档编号:3146226", "generic.meta"), ("收藏", "generic.buttons")]
+
+
+def test_metadata_only_at_the_edges_and_only_while_the_rule_is_on() -> None:
+    inside = run(f"首页\n{P1}\n上传时间:2021-06-18\n{P2}\n{P3}\n")
+    assert inside.text_view() == f"{P1}\n上传时间:2021-06-18\n{P2}\n{P3}\n" and inside.meta.date == ""
+    page = f"首页\n{P1}\n{P2}\n{P3}\n文档编号:3146226\n"
+    assert run(page).meta.doc_id == "3146226"
+    off = clean(ingest(page.encode(), "page.txt"), Options(skip_rules=frozenset({"generic.meta"})))
+    assert off.meta.doc_id == "" and "generic.meta" not in {b.rule for b in off.chrome}
+
+
+def test_a_short_last_line_is_no_label_without_a_value_after_it() -> None:
+    assert run(f"首页\n{BODY}感谢阅读\n").text_view() == f"{BODY}感谢阅读\n"
+
+
+def test_a_site_name_above_the_filename_is_not_its_label() -> None:
+    doc = run(f"首页\n某某文库\n{TITLE}.docx\n{BODY}")
+    assert doc.meta.filename == f"{TITLE}.docx" and doc.meta.title == TITLE
+
+
+def test_a_title_the_site_repeats_is_the_documents_opening() -> None:
+    doc = run(f"首页\n{TITLE}\n{TITLE}\n{TITLE}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
+    end = run(f"首页\n{BODY}谢谢阅读\n谢谢阅读\n")  # the same line twice at the very end
+    assert end.text_view() == BODY and [r for _, r, _ in notes(end)][1:] == ["generic.repeated"] * 2
+
+
+def test_the_filenames_title_keeps_its_line_among_the_chrome() -> None:
+    doc = run(f"{TITLE}.docx\n首页\n{TITLE}\n登录\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+
+
+def test_without_the_chunk_rule_a_page_still_cleans() -> None:
+    doc = clean(ingest(f"首页\n{BODY}".encode(), "page.txt"), Options(skip_rules=frozenset({"generic.chunk_number"})))
+    assert doc.text_view() == BODY
