@@ -495,3 +495,51 @@ def test_the_filenames_title_keeps_its_line_among_the_chrome() -> None:
 def test_without_the_chunk_rule_a_page_still_cleans() -> None:
     doc = clean(ingest(f"首页\n{BODY}".encode(), "page.txt"), Options(skip_rules=frozenset({"generic.chunk_number"})))
     assert doc.text_view() == BODY
+
+
+def test_a_teaser_is_twenty_characters_or_more_of_a_longer_opening() -> None:
+    teaser = "the site's teaser of the body's opening"
+    for end in ("…", "..."):
+        twenty = run(f"首页\n{OPENING[:20]}{end}\n登录\n{OPENING}\n{BODY}")
+        assert twenty.text_view() == f"{OPENING}\n{BODY}"
+        assert notes(twenty)[1] == (OPENING[:20] + end, "generic.context", teaser)
+        nineteen = run(f"首页\n{OPENING[:19]}{end}\n登录\n{OPENING}\n{BODY}")
+        assert nineteen.text_view() == f"{OPENING[:19]}{end}\n{OPENING}\n{BODY}"
+    same = run(f"首页\n{OPENING[:20]}…\n登录\n{OPENING[:20]}\n{BODY}")  # the opening is no longer than it
+    assert same.text_view() == f"{OPENING[:20]}…\n{OPENING[:20]}\n{BODY}"
+
+
+def test_a_title_line_twice_in_a_row_in_the_body_is_kept_once() -> None:
+    doc = run(f"首页\n{P1}\n工作总结\n工作总结\n{P2}\n{P3}\n")
+    assert doc.text_view() == f"{P1}\n工作总结\n{P2}\n{P3}\n"
+    assert notes(doc)[1] == ("工作总结", "generic.context", "a second copy of the line before")
+    apart = run(f"首页\n{P1}\n工作总结\n{P2}\n工作总结\n{P3}\n")
+    assert apart.text_view() == f"{P1}\n工作总结\n{P2}\n工作总结\n{P3}\n"
+
+
+def test_only_what_follows_the_first_chrome_of_the_tail_goes() -> None:
+    doc = run(f"首页\n{BODY}感谢\n相关文档推荐\n")
+    assert doc.text_view() == f"{BODY}感谢\n"
+
+
+def blocks(doc: Document) -> list[tuple[str, str, tuple[int, int]]]:
+    return [(b.layer, b.text, b.span) for b in doc.blocks]
+
+
+def test_chrome_inside_a_line_is_cut_out_at_its_place() -> None:
+    doc = run(f"首页\n{P1}\n  前半句内容第1页/共5页 后半句内容。\n{P2}\n")
+    assert blocks(doc) == [("chrome", "首页", (0, 2)), ("body", P1, (3, 30)), ("body", "前半句内容", (33, 38)),
+                           ("chrome", "第1页/共5页", (38, 45)), ("body", "后半句内容。", (46, 52)),
+                           ("body", P2, (53, 80))]
+    assert [(e.rule, e.start, e.end, e.before) for e in doc.edits if e.rule != "generic.buttons"] == [
+        ("generic.page_marker", 38, 45, "第1页/共5页")]
+
+
+def test_preview_chunk_numbers_are_cut_where_they_stand() -> None:
+    doc = run(f"首页\n{P1}\n1、第一段内容讲的是\n2、工作的安排，以及\n3、后续的计划。\n{P2}\n")
+    assert blocks(doc) == [("chrome", "首页", (0, 2)), ("body", P1, (3, 30)), ("chrome", "1、", (31, 33)),
+                           ("body", "第一段内容讲的是工作的安排，以及后续的计划。", (33, 61)),
+                           ("chrome", "2、", (42, 44)), ("chrome", "3、", (53, 55)), ("body", P2, (62, 89))]
+    # numbered lines that each end a sentence are a list, not chunks
+    listed = run(f"首页\n{P1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n")
+    assert listed.text_view() == f"{P1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n"
