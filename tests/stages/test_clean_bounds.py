@@ -543,3 +543,48 @@ def test_preview_chunk_numbers_are_cut_where_they_stand() -> None:
     # numbered lines that each end a sentence are a list, not chunks
     listed = run(f"首页\n{P1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n")
     assert listed.text_view() == f"{P1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n"
+
+
+def test_two_kinds_of_chrome_inside_the_page_are_a_site_too() -> None:
+    doc = run(f"{P1}\n{P2}\n{P3}\n分享 推荐 热门\n相关文档推荐\n谢谢。\n")
+    assert doc.text_view() == f"{P1}\n{P2}\n{P3}\n"
+    assert [r for _, r, _ in notes(doc)] == ["generic.lexicon", "generic.related", "generic.context"]
+
+
+def test_the_sites_page_title_above_a_title_it_repeats_goes() -> None:
+    doc = run(f"某单位{TITLE}\n首页\n{TITLE}\n{TITLE}\n{TITLE}　{P1}\n{P2}\n{P3}\n")
+    assert doc.text_view() == f"{TITLE}\n{P1}\n{P2}\n{P3}\n" and doc.meta.title == TITLE  # split off its text
+    assert notes(doc)[0] == (f"某单位{TITLE}", "generic.context", "the site's page title; the document repeats its own")
+
+
+def test_after_a_footer_inside_the_body_the_edge_rules_fire() -> None:
+    doc = run(f"{P1}\n{FOOTER}\n{BODY}温馨提示：\n{BODY}")
+    assert doc.text_view() == f"{P1}\n{BODY}{BODY}"
+    assert notes(doc) == [(FOOTER, "generic.footer", ""), ("温馨提示：", "generic.notice", "")]
+
+
+def test_a_title_taken_among_the_chrome_comes_back_nearest_the_body() -> None:
+    doc = run(f"首页\n工作总结报告\n收藏\n{TITLE}\n登录\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
+    assert notes(doc)[1] == ("工作总结报告", "generic.context", "a line among the site's chrome before the body")
+    alone = run(f"首页\n{TITLE}\n登录\n{BODY}")
+    assert alone.text_view() == f"{TITLE}\n{BODY}" and alone.meta.title == TITLE
+
+
+def test_a_title_the_body_opens_with_exactly_is_not_given_back_twice() -> None:
+    doc = run(f"首页\n{TITLE}\n登录\n{TITLE}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+    assert notes(doc)[1] == (TITLE, "generic.context", "a line among the site's chrome before the body")
+
+
+def test_a_four_character_title_is_given_back_when_the_body_opens_with_more() -> None:
+    doc = run(f"首页\n年度总结\n登录\n年度总结篇1\n{BODY}")
+    assert doc.text_view() == f"年度总结\n年度总结篇1\n{BODY}" and doc.meta.title == "年度总结"
+
+
+def test_an_edges_only_rule_takes_lines_of_at_most_200_characters() -> None:
+    c200 = "甲" * 78 + "版权所有" + "乙" * 118
+    assert len(c200) == 200
+    doc = run(f"首页\n{BODY}{c200}\n")
+    assert doc.text_view() == BODY and notes(doc)[-1] == (c200, "generic.copyright", "")
+    assert run(f"首页\n{BODY}{c200}乙\n").text_view() == f"{BODY}{c200}乙\n"
