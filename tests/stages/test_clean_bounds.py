@@ -588,3 +588,24 @@ def test_an_edges_only_rule_takes_lines_of_at_most_200_characters() -> None:
     doc = run(f"首页\n{BODY}{c200}\n")
     assert doc.text_view() == BODY and notes(doc)[-1] == (c200, "generic.copyright", "")
     assert run(f"首页\n{BODY}{c200}乙\n").text_view() == f"{BODY}{c200}乙\n"
+
+
+W1 = "今年以来我镇组织力量对辖区内十二条河道开展了集中清理，共清除"
+W2 = "淤泥三千余立方米，拆除违章建筑十五处，河道面貌明显改善，群众满"
+W3 = "意度不断提升，下一步还将继续巩固清理成果，建立长效管护机制。"
+W4 = "部分村组保洁人员不足，日常巡查不到位，个别河段仍有垃圾漂浮的现"
+W5 = "象，需要在下一阶段重点解决。"
+
+
+@pytest.mark.parametrize("marker", ["- 2 -", "第2页/共5页"])
+def test_a_wrapped_paragraph_joins_across_a_page_marker_but_not_across_a_blank_line(marker: str) -> None:
+    joined = run(f"首页\n{W1}\n{marker}\n{W2}\n{W3}\n{W4}\n{W5}\n")
+    assert joined.text_view() == f"{W1}{W2}{W3}\n{W4}{W5}\n"
+    apart = run(f"首页\n{W1}\n\n{marker}\n{W2}\n{W3}\n{W4}\n{W5}\n")
+    assert apart.text_view() == f"{W1}\n{W2}{W3}\n{W4}{W5}\n"
+
+
+def test_the_longest_run_may_end_the_page_or_hold_one_han_character() -> None:
+    from pipeline.stages.clean.chrome import _longest_run
+    assert _longest_run(["chrome", "short", "short"], [feat(han=3), feat(han=2), feat(han=3)]) == (1, 2)
+    assert _longest_run(["short"], [feat(han=1)]) == (0, 0)
