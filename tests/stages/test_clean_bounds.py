@@ -609,3 +609,17 @@ def test_the_longest_run_may_end_the_page_or_hold_one_han_character() -> None:
     from pipeline.stages.clean.chrome import _longest_run
     assert _longest_run(["chrome", "short", "short"], [feat(han=3), feat(han=2), feat(han=3)]) == (1, 2)
     assert _longest_run(["short"], [feat(han=1)]) == (0, 0)
+
+
+def test_a_title_far_above_the_body_is_given_back_when_nothing_else_names_the_document() -> None:
+    far = run(f"首页\n{TITLE}\n登录\n注册\n收藏\n分享\n{BODY}")
+    assert far.text_view() == f"{TITLE}\n{BODY}" and far.meta.title == TITLE
+    three = run(f"首页\n安全生产工作总结\n登录\n工作计划方案\n注册\n{TITLE}\n登录\n注册\n收藏\n分享\n{BODY}")
+    assert three.text_view() == f"{TITLE}\n{BODY}" and three.meta.title == TITLE  # the one nearest the body
+    assert [t for t, r, _ in notes(three) if r == "generic.context"] == ["安全生产工作总结", "工作计划方案"]
+
+
+def test_two_chunk_numbers_are_enough_to_be_chunks() -> None:
+    doc = run(f"首页\n{P1}\n1、第一段内容讲的是\n2、工作的安排和计划。\n{P2}\n")
+    assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
