@@ -623,3 +623,6 @@ def test_two_chunk_numbers_are_enough_to_be_chunks() -> None:
     doc = run(f"首页\n{P1}\n1、第一段内容讲的是\n2、工作的安排和计划。\n{P2}\n")
     assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
     assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
+    spaced = run(f"首页\n{P1}\n1、 第一段内容讲的是\n2、 工作的安排和计划。\n{P2}\n")  # the text starts after the space
+    assert blocks(spaced)[2:] == [("chrome", "1、", (31, 33)), ("body", "第一段内容讲的是工作的安排和计划。", (34, 55)),
+                                  ("chrome", "2、", (43, 45)), ("body", P2, (56, 83))]
