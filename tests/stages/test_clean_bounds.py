@@ -626,3 +626,9 @@ def test_two_chunk_numbers_are_enough_to_be_chunks() -> None:
     spaced = run(f"首页\n{P1}\n1、 第一段内容讲的是\n2、 工作的安排和计划。\n{P2}\n")  # the text starts after the space
     assert blocks(spaced)[2:] == [("chrome", "1、", (31, 33)), ("body", "第一段内容讲的是工作的安排和计划。", (34, 55)),
                                   ("chrome", "2、", (43, 45)), ("body", P2, (56, 83))]
+
+
+def test_a_page_marker_after_a_pinyin_gloss_is_cut_at_its_place_in_the_text() -> None:
+    doc = run(f"首页\n{P1}\n前半句中(zhōng)文第1页/共5页后半句。\n{P2}\n")
+    assert blocks(doc)[2:] == [("body", "前半句中文", (31, 43)), ("chrome", "(zhōng)", (35, 42)),
+                               ("chrome", "第1页/共5页", (43, 50)), ("body", "后半句。", (50, 54)), ("body", P2, (55, 82))]
