@@ -34,7 +34,10 @@ MIN_KEEP = 3        # a keep entry only stops an edit, so jieba's floor entries 
 # next word (开展商务活动), and the table has no segmenter to tell.
 
 
+
+
 def read_dict(path: Path) -> dict[str, int]:
+    """Each word's count."""
     freq: dict[str, int] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures import spinner  # noqa: E402
-from pipeline import swaps  # noqa: E402
+from pipeline.stages.restore import swaps  # noqa: E402
 
 
 def _fmt(x: float | None) -> str:
@@ -91,6 +91,10 @@ def main() -> None:
         names = (*names, "corpus")
         splits["corpus"] = args.corpus
     for name in names:
+        innocent = spinner.run(splits[name], damage=False)
+        swap_edits = sum(n for r, n in (innocent.tp + innocent.fp).items() if r.startswith("swap."))
+        print(f"\n== {name}: undamaged text: {swap_edits} word edits (bar 0), "
+              f"{sum((innocent.tp + innocent.fp).values())} edits in all, {sum(innocent.flags.values())} swap flags")
         # the two damage modes of issue 14, apart: every occurrence swapped, and some left
         for rate, mode in ((1.0, "every occurrence swapped"), (0.5, "some left (rate 0.5)")):
             print(pairs(f"{name}: per pair, 汇文网 + second vocabulary, {mode}, 3 seeds",

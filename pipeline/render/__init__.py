@@ -10,6 +10,8 @@ writer. A new format is one module and one line here.
 from __future__ import annotations
 
 import importlib
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -43,3 +45,30 @@ WRITERS: dict[str, Writer] = {
     "pdf": Writer("pipeline.render.pdf", "pdf", "PDF"),
 }
 FORMATS = tuple(WRITERS)
+
+
+def wants_office(opts: Options) -> bool:
+    """Whether the build counts DOCX pages with LibreOffice (then each process starts its
+    LibreOffice before its first document, so the start-up overlaps the stages)."""
+    return opts.page_count and "docx" in opts.formats
+
+
+def prepare(opts: Options) -> None:
+    """Start what the first document's renders wait for, in the background: the process's
+    LibreOffice for the page count, and WeasyPrint's import (0.3 s) in a thread. Light to
+    import, so the command line calls it before loading the rest of the pipeline."""
+    if wants_office(opts):
+        from pipeline.render.pagecount import start_office
+
+        start_office()
+    if "pdf" in opts.formats and "weasyprint" not in sys.modules:
+        threading.Thread(target=_import_weasyprint, name="import-weasyprint", daemon=True).start()
+
+
+def _import_weasyprint() -> None:
+    from pipeline.render.pdf import load_weasyprint
+
+    try:
+        load_weasyprint()
+    except Exception:  # the render reports it, with its reason
+        pass

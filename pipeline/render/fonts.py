@@ -40,7 +40,7 @@ KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 @dataclass(frozen=True)
 class Face:
     role: str  # the GB/T 9704 face it stands in for: 仿宋, 楷, 黑, 宋
-    family: str  # the font's own family name, used in @font-face and the CSS stacks
+    family: str  # the font's own family name, by which the CSS stacks find it
     weight: int
     file: str
 
@@ -86,10 +86,13 @@ def cmap_ranges(path: Path) -> tuple[tuple[int, int], ...]:
             return _cmap_ranges(data)  # only the pages of the table directory and the cmap are read
     except (ValueError, struct.error, OSError):
         pass
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont, TTLibError
 
-    with TTFont(path, lazy=True) as font:
-        return tuple((c, c) for c in sorted(font.getBestCmap()))
+    try:
+        with TTFont(path, lazy=True) as font:
+            return tuple((c, c) for c in sorted(font.getBestCmap()))
+    except (TTLibError, OSError, struct.error) as e:
+        raise PipelineError(f"PDF fonts: {path} is not a font file that can be read ({e}): run `make fonts`") from None
 
 
 def merged_ranges(paths: Iterable[Path]) -> tuple[list[int], list[int]]:

@@ -9,10 +9,14 @@ module-level press per process, so fifty documents cost one font load and stay f
 from __future__ import annotations
 
 import atexit
+import ctypes.util
 import functools
 import gc
 import itertools
+import os
 import re
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,11 +78,34 @@ def marked(text: str, covered: frozenset[str] | None) -> Markup:
     return out
 
 
+_import_lock = threading.Lock()
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint 0.15 s sooner. It tries each library under every platform's name,
+    Windows' and macOS' first, and for each name that does not load, cffi asks
+    ``ctypes.util.find_library``, which runs ldconfig, gcc and ld (54 subprocesses). Answering
+    None at once lets the Linux names load straight through the dynamic loader, as they do
+    after those lookups; when that fails the import is retried the ordinary way."""
+    if "weasyprint" in sys.modules:
+        return
+    with _import_lock:
+        lookup = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint  # noqa: F401
+        except OSError:
+            pass  # retried below with the real lookup, which reports what is missing
+        finally:
+            ctypes.util.find_library = lookup
+        import weasyprint  # noqa: F401, F811
+
+
 @functools.lru_cache(maxsize=2)
 def _press(directory: Path) -> _Press:
     """Load the fonts and compile the CSS and template once per fonts directory."""
+    load_weasyprint()
     from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
 
     fonts.startup_check(directory)
     cjk_justify.install()  # CJK lines flush with both margins (WeasyPrint stretches only spaces)
@@ -93,14 +120,26 @@ def _press(directory: Path) -> _Press:
     env.filters["oneline"] = oneline
     env.filters["marked"] = functools.partial(marked, covered=fonts.coverage(body) if body else None)
     env.filters["title_lines"] = title_lines
-    font_config = FontConfiguration()
-    face_css = env.get_template("fonts.css.j2").render(faces=fonts.available_faces(directory))
+    font_config = _font_configuration(fonts.available_faces(directory))
     with fonts.every_face_loads_and_draws():
-        stylesheets = [
-            CSS(string=face_css, font_config=font_config),
-            CSS(filename=str(TEMPLATES / "report.css"), font_config=font_config),
-        ]
+        stylesheets = [CSS(filename=str(TEMPLATES / "report.css"), font_config=font_config)]
     return _Press(env.get_template("report.html.j2"), stylesheets, font_config)
+
+
+def _font_configuration(faces: list[tuple[fonts.Face, Path]]) -> FontConfiguration:
+    """WeasyPrint's font configuration with our face files added to its fontconfig where they
+    lie. An ``@font-face`` rule would do the same after copying the file into a temporary
+    folder: 100 MB read and written again by every process, 0.1 s. The CSS names the
+    families by the fonts' own names, so fontconfig finds them as it finds any font."""
+    from weasyprint.text.ffi import ffi, fontconfig, pangoft2
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    for _, path in faces:
+        if not fontconfig.FcConfigAppFontAddFile(config._config, os.fsencode(path)):
+            raise PipelineError(f"PDF fonts: {path} cannot be loaded")
+    pangoft2.pango_fc_font_map_config_changed(ffi.cast("PangoFcFontMap *", config.font_map))
+    return config
 
 
 # Drop the fonts while WeasyPrint is still importable: its FontConfiguration cleans up in __del__.
@@ -122,28 +161,33 @@ def render_html(doc: Document, opts: Options) -> str:
 def render_pdf(doc: Document, opts: Options) -> bytes:
     """The typeset PDF's bytes: the same input gives the same bytes (dates come from the site
     metadata, font subset tags are content hashes)."""
+    return _typeset(doc, opts)[0]
+
+
+def _typeset(doc: Document, opts: Options) -> tuple[bytes, int]:
+    """The PDF and its number of pages, as WeasyPrint laid it out (no PDF parser needed)."""
     if opts.pdf_variant is not None and opts.pdf_variant not in PDF_VARIANTS:
         raise PipelineError(f"unknown PDF variant {opts.pdf_variant!r} (use one of {', '.join(PDF_VARIANTS)})")
-    from weasyprint import HTML
+    load_weasyprint()
+    from weasyprint import DEFAULT_OPTIONS, HTML
 
     press = _press(fonts.font_dir())
     html = render_html(doc, opts)
+    options = {**DEFAULT_OPTIONS, "stylesheets": press.stylesheets, "pdf_variant": opts.pdf_variant,
+               "pdf_tags": True}  # headings, paragraphs, reading order for screen readers: ~2% of the render
     with fonts.every_face_loads_and_draws(f" (fonts from {fonts.font_dir()}: run `make fonts`)"):
-        pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-            stylesheets=press.stylesheets,
-            font_config=press.font_config,
-            pdf_variant=opts.pdf_variant,
-            pdf_tags=True,  # headings, paragraphs, reading order for screen readers: ~2% of the render
-        )
+        laid_out = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=press.font_config, **options)
+        pdf = laid_out.write_pdf(**options)
+        pages = len(laid_out.pages)
+        del laid_out
         gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
-    return pdf
+    return pdf, pages
 
 
 def write(doc: Document, opts: Options) -> Written:
     """The PDF, its page count, and a warning for each character no face could print."""
     from pipeline.render import Written
-    from pipeline.render.pagecount import pdf_pages
 
     printed, missing = fonts.printable(doc)
-    data = render_pdf(printed, opts)
-    return Written(data, {"pdf": pdf_pages(data)}, missing)
+    data, pages = _typeset(printed, opts)
+    return Written(data, {"pdf": pages}, missing)

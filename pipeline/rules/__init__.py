@@ -75,7 +75,8 @@ def _digest(user_rules: str) -> str:  # once per process and rule folder, not on
     return h.hexdigest()[:16]
 
 
-def is_builtin(path: Path) -> bool:
+@cache
+def is_builtin(path: Path) -> bool:  # asked for each of a file's hundreds of regexes
     return BUILTIN in Path(path).resolve().parents
 
 

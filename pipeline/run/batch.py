@@ -8,7 +8,6 @@ import os
 import signal
 import stat
 import sys
-import threading
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -21,6 +20,7 @@ from pipeline.run.artifacts import MANIFEST, read_manifest, write_folder
 from pipeline.run.convert import convert, input_digest
 from pipeline.errors import PipelineError, UsageError
 from pipeline.options import FORMATS, Options
+from pipeline.render import prepare, wants_office
 from pipeline.render.presentation import folder_name
 
 PAGE_SUFFIXES = {".txt", ".text", ".html", ".htm", ".xhtml"}
@@ -217,31 +217,6 @@ def max_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
-
-
-def wants_office(opts: Options) -> bool:
-    """Whether the build counts DOCX pages with LibreOffice (then each process starts its
-    LibreOffice before its first document, so the start-up overlaps the stages)."""
-    return opts.page_count and "docx" in opts.formats
-
-
-def prepare(opts: Options) -> None:
-    """Start what the first document's renders wait for, in the background: the process's
-    LibreOffice for the page count, and WeasyPrint's import (0.5 s, mostly its library lookups
-    waiting on subprocesses) in a thread."""
-    if wants_office(opts):
-        from pipeline.render.pagecount import start_office
-
-        start_office()
-    if "pdf" in opts.formats and "weasyprint" not in sys.modules:
-        threading.Thread(target=_import_weasyprint, name="import-weasyprint", daemon=True).start()
-
-
-def _import_weasyprint() -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except Exception:  # the render reports it, with its reason
-        pass
 
 
 def warm_up(parent: int | None = None, office: bool = False) -> None:

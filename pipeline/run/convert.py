@@ -47,7 +47,6 @@ def resume(doc: Document, opts: Options) -> dict[str, Document]:
     for stage in STAGES[1:]:
         if stage.name in done:
             continue
-        assert stage.run is not None
         doc = stage.run(doc, opts)
         snapshots[stage.name] = doc
     return snapshots

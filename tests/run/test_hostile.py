@@ -246,7 +246,7 @@ def test_10_a_failed_pdf_keeps_the_docx(tmp_path: Path) -> None:
         "import sys, pipeline.render.pdf as r\n"
         "from pipeline.model import PipelineError\n"
         "def boom(*a, **k): raise PipelineError('PDF fonts: no glyph')\n"
-        "r.render_pdf = boom\n"
+        "r._typeset = boom\n"
         "from pipeline.cli import main\n"
         f"sys.exit(main(['build', {str(SAMPLE)!r}, '--out', {str(tmp_path)!r}, '--no-page-count']))\n"
     )
@@ -257,6 +257,27 @@ def test_10_a_failed_pdf_keeps_the_docx(tmp_path: Path) -> None:
     folder = tmp_path / "huiwen-728690"
     assert (folder / f"{NAME}.docx").is_file() and not (folder / f"{NAME}.pdf").exists()
     assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"] == {"docx": f"{NAME}.docx"}
+
+
+@pytest.mark.needs("fonts")
+def test_10_a_corrupt_font_file_is_named_and_the_docx_kept(tmp_path: Path) -> None:
+    from pipeline.render.fonts import font_dir
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for f in font_dir().glob("*.otf"):
+        (fonts / f.name).symlink_to(f.resolve())
+    bad = fonts / "FandolKai-Regular.otf"
+    bad.unlink()
+    bad.write_bytes(b"not a font" * 500)
+    r = subprocess.run([sys.executable, "-m", "pipeline", "build", str(SAMPLE), "--out", str(tmp_path / "out"),
+                        "--no-page-count"], cwd=REPO, capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "SCRAPE2DOC_FONTS": str(fonts)})
+    assert r.returncode == 1
+    [line] = errors(r)
+    assert line.startswith(f"error: {SAMPLE}: no PDF: PDF fonts: {bad} is not a font file that can be read (")
+    assert line.endswith("): run `make fonts`")
+    assert (tmp_path / "out" / "huiwen-728690" / f"{NAME}.docx").is_file()
 
 
 # --- 11. rejected pages, silent switches ---------------------------------------------------------------

@@ -241,6 +241,24 @@ def test_document_evidence_from_the_forms_alone() -> None:
         assert restore_text("开展专项整治", "b0", g, None, Options())[1:] == ([], [])
 
 
+def test_context_votes_are_fingerprints_at_their_threshold() -> None:
+    """fazhan's vote_at = 2: a 开展 whose context alone scores 2 (城乡开展是) makes a short notice
+    spun for the pair, and is restored there; one scoring 1 (在保税区开展。) does not open the gate.
+    jili's votes = 2: one context restore (完善鼓励措施) is not evidence, two are."""
+    two, one = "统筹城乡开展是一项复杂的系统工程", "研发机构在保税区开展。"
+    g2, g1 = swaps.gate([two]), swaps.gate([one])
+    assert (g2.open, g2.counts, g2.level("fazhan")) == (True, {"fazhan": 1}, 2)
+    assert (g1.open, g1.counts, g1.level("fazhan")) == (False, {}, 0)
+    assert restore_text(two, "b0", g2, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
+    assert restore_text(one, "b0", g1, None, Options())[1:] == ([], [])
+    single = swaps.gate(["完善鼓励措施"])
+    pair = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
+    assert (single.counts, single.level("jili")) == ({}, 0)
+    assert (pair.counts, pair.level("jili")) == ({"jili": 2}, 3)
+    assert restore_text("完善鼓励措施", "b0", single, None, Options())[1:] == ([], [])
+    assert restore_text("完善鼓励措施", "b0", pair, None, Options())[0] == "完善激励措施"
+
+
 def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     """lexicon.toml is exactly what bench/build_lexicon.py makes from the installed jieba
     dictionary (regenerate it after changing a pair), and its words decide as documented."""
@@ -264,6 +282,80 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     assert lex("fazhan").find("", "商务活动") is None and lex("fazhan").find("", "商。")[0] == "restore"
     assert lex("fazhan").find("", "中国家")[1] == "lex 开展中国家 1135/0"  # the longest word decides
     assert lex("xiangmu").find("系统", "")[0] == "keep"
+
+
+def test_industries_to_the_clause_end_and_activity_nouns() -> None:
+    """开展 + industries and nothing else to the clause's end (or to its 成效) is 发展: +4, enough
+    on its own (推进开展高新技术产业成效明显: 4 + 1 - 1), and after a modal (要开展…: 4 - 1 - 3 = 0)
+    restored where the document holds no 发展 (level 3), a flag at level 2. An activity noun the dictionary
+    files as a plain noun (资产盘点, 厂房代建, 文艺汇演) gets nothing for lacking a verb: -1, a
+    flag where the document holds no 发展 (level 3), never an edit. The same industries with an
+    activity closing the clause (…旅游相关主题活动) get no such cue: never an edit."""
+    level3 = swaps.gate(["坚持科学开展观", "开展", "开展"])
+    level2 = swaps.gate(["坚持科学开展观，要发展经济", "发展"])
+    assert (level3.level("fazhan"), level2.level("fazhan")) == (3, 2)
+    new, edits, _ = restore_text("推进开展高新技术产业成效明显的地区", "b0", level2, None, Options())
+    assert new == "推进发展高新技术产业成效明显的地区" and "ctx +4" in edits[0].note
+    modal = "要开展县域物流和林下经济，"
+    new, edits, _ = restore_text(modal, "b0", level3, None, Options())
+    assert new == "要发展县域物流和林下经济，" and "ctx +0" in edits[0].note
+    _, edits, flags = restore_text(modal, "b0", level2, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.fazhan"]
+    for activity in ("开展年度资产盘点，", "支持园区开展标准厂房代建。", "开展群众文艺汇演；"):
+        _, edits, flags = restore_text(activity, "b0", level3, None, Options())
+        assert not edits and [f.rule for f in flags] == ["swap.fazhan"], activity
+        assert restore_text(activity, "b0", level2, None, Options())[1:] == ([], []), activity
+    kept = "组织开展休闲农业和乡村旅游相关主题活动"
+    assert not restore_text(kept, "b0", level3, None, Options())[1]
+    assert restore_text(kept, "b0", level2, None, Options())[1:] == ([], [])
+    # 开展对外贸易: an activity, not an industry of the cue; a 、 list is read to its end
+    assert restore_text("要开展对外贸易，", "b0", level2, None, Options())[1:] == ([], [])
+    listed = "鼓励开展特色农产品、手工艺品等品牌展示和推介。"
+    assert not restore_text(listed, "b0", level3, None, Options())[1]
+    new, edits, _ = restore_text("推进开展清洁能源、新材料等，", "b0", level2, None, Options())
+    assert new == "推进发展清洁能源、新材料等，" and "ctx +4" in edits[0].note
+
+
+def test_vote_share_makes_a_document_with_originals_left_level_3() -> None:
+    """fazhan's vote_share = 0.4: with 发展 left in the document, 开展 whose context alone votes
+    for 发展 (科学开展观, 经济社会开展的) making at least 0.4 of all 开展 (and at least 2) put the
+    pair at level 3; 2 of 6 (0.33, 发展 ×4: not dominant either) leave it at level 2. Undamaged text holds no vote at all."""
+    votes = ["坚持科学开展观", "促进经济社会开展的新格局"]
+    high = swaps.gate([*votes, "发展", "发展", "发展", "开展", "开展", "开展"])
+    low = swaps.gate([*votes, "发展", "发展", "发展", "发展", "开展", "开展", "开展", "开展"])
+    assert (high.votes, high.forms["fazhan"], high.level("fazhan")) == ({"fazhan": 2}, (3, 5), 3)
+    assert (low.forms["fazhan"], low.level("fazhan")) == ((4, 6), 2)
+    assert swaps.gate(["坚持科学开展观", "发展", "发展", "开展"]).level("fazhan") == 2  # one vote is not a share
+
+
+def test_jili_absence_is_weak_evidence() -> None:
+    """鼓励 is the commoner word (absence = "weak"): a notice with one 鼓励机制 and three real 鼓励
+    and no 激励 stays at level 2 (1 vote of 4), so its 精神鼓励 is a flag, not an edit; two votes
+    of four (0.5, jili's vote_share) lift it to 3, one of three more (0.4) does not."""
+    notice = ["建立健全志愿服务鼓励机制", "鼓励居民参与", "给予精神鼓励", "鼓励企业参与"]
+    g = swaps.gate(notice)
+    assert (g.forms["jili"], g.votes.get("jili", 0), g.level("jili")) == ((0, 4), 1, 2)
+    _, edits, flags = restore_text("给予精神鼓励", "b0", g, None, Options())
+    assert not edits and [f.rule for f in flags] == ["swap.jili"]
+    two = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与"])
+    assert (two.votes["jili"], two.level("jili")) == (2, 3)
+    five = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    assert (five.votes["jili"], five.level("jili")) == (2, 2)
+    assert restore_text("给予精神鼓励", "b0", two, None, Options())[0] == "给予精神激励"
+
+
+def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
+    """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
+    only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2
+    (激励 left, 2 votes of 5 鼓励)."""
+    level3 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
+    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    assert (level3.level("jili"), level2.level("jili")) == (3, 2)
+    for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
+        assert restore_text(text, "b0", level3, None, Options())[0] == want
+        _, edits, flags = restore_text(text, "b0", level2, None, Options())
+        assert not edits and flags and {f.rule for f in flags} == {"swap.jili"}
+    assert restore_text("对成绩突出的予以鼓励。", "b0", level3, None, Options())[1:] == ([], [])
 
 
 def test_restore_loads_no_segmenter() -> None:
@@ -303,35 +395,61 @@ def test_undeclared_spinner_pairs_are_left_alone() -> None:
 
 
 @pytest.fixture(scope="module")
-def heldout_score() -> spinner.Score:
-    return spinner.measure(spinner.HELDOUT)
-
-
-def test_rules_under_the_bar_only_flag(heldout_score: spinner.Score) -> None:
-    """The issue's threshold, enforced from measurement: an editing rule must reach the bar on the
-    held-out set, and its recorded confidence must not claim more than was measured."""
-    sr = swaps.load()
-    s = heldout_score
-    for rule in sr.rules:
-        p = s.precision(rule.id)
-        if p is None:
-            continue
-        if sr.edits_allowed(rule):
-            assert p >= sr.min_confidence, (rule.id, p, s.fp_examples[rule.id][:5])
-            assert rule.confidence <= p + 1e-9, (rule.id, rule.confidence, p)
-    assert sum(s.tp.values()) > 100  # the measurement measured something
-    assert s.recall("fuwu") and s.recall("fazhan")
-
-
-# Recall floors measured on the committed held-out corpus (see bench/restore_eval.py for the table).
-FLOORS = {"fazhan": 0.82, "fuwu": 0.92, "ze": 0.82, "jichu": 0.96, "gonggu": 0.62, "jili": 0.40,
-          "guangda": 0.95, "fanying": 0.95, "shulian": 0.95, "lijie": 0.48, "jiandan": 0.55, "sousuo": 0.55,
-          "qubie": 0.95}
-
-
-@pytest.fixture(scope="module")
 def heldout_both() -> spinner.Score:
+    """The committed held-out corpus damaged by both vocabularies, rates 1.0/0.8/0.5 × 3 seeds."""
     return spinner.measure(spinner.HELDOUT, profile="both")
+
+
+# Swap edits each rule made on the held-out corpus (the measurement above, counted by hand from
+# bench/restore_eval.py's table): a rule that edits documents must have measured precision, so
+# each has hits there; fewer than these means the rule stopped firing or the corpus lost its text.
+MIN_EDITS = {"swap.ze-idiom": 20, "swap.ze-paired": 20, "swap.yuanze": 35, "swap.ze-guize": 5,
+             "swap.ze-fouze": 20, "swap.ze-zhunze": 5, "swap.ze-xize": 12, "swap.ze-compound2": 25,
+             "swap.ze-compound3": 10, "swap.ze-free": 12, "swap.ze-loose": 20, "swap.fazhan": 200,
+             "swap.fuwu": 170, "swap.jichu": 70, "swap.gonggu": 65, "swap.fanying": 25, "swap.guangda": 20,
+             "swap.jili": 40, "swap.linjin": 3, "swap.xiangmu-double": 10, "swap.xiangmu": 18, "swap.canyu": 20,
+             "swap.ziliao": 10, "swap.shulian": 12, "swap.jiandan": 12, "swap.lijie": 20, "swap.sousuo": 16,
+             "swap.qubie": 12}
+
+
+def test_every_editing_rule_has_measured_precision(heldout_both: spinner.Score) -> None:
+    """Issue 20: no rule edits unmeasured. Every rule allowed to edit has hits on the held-out
+    corpus and reaches the bar there; its recorded confidence claims no more than was measured;
+    and a rule that only flags makes no edit."""
+    sr = swaps.load()
+    s = heldout_both
+    editing = {r.id for r in sr.rules if sr.edits_allowed(r)}
+    assert editing == set(MIN_EDITS)
+    for rule in sr.rules:
+        n = s.tp[rule.id] + s.fp[rule.id]
+        if rule.id not in editing:
+            assert n == 0, rule.id
+            continue
+        assert n >= MIN_EDITS[rule.id], (rule.id, n)
+        p = s.tp[rule.id] / n
+        assert p >= 0.98 and rule.confidence <= p + 1e-9, (rule.id, p, s.fp_examples[rule.id][:5])
+
+
+def test_precision_every_pair_and_no_wrong_swap_edit(heldout_both: spinner.Score) -> None:
+    s = heldout_both
+    swapped = [r for r in {*s.tp, *s.fp} if r.startswith("swap.")]
+    assert len(swapped) == len(MIN_EDITS)
+    assert sum(s.fp[r] for r in swapped) == 0, {r: s.fp_examples[r][:3] for r in swapped if s.fp[r]}
+
+
+# Recall floors per pair, measured on the committed held-out corpus (bench/restore_eval.py prints
+# the table), a little under what was measured. Pooled over rates 1.0/0.8/0.5:
+FLOORS = {"fazhan": 0.88, "fuwu": 0.95, "ze": 0.92, "jichu": 0.97, "gonggu": 0.90, "jili": 0.78,
+          "guangda": 0.95, "fanying": 0.95, "canyu": 0.45, "xiangmu": 0.38, "ziliao": 0.50, "linjin": 0.15,
+          "shulian": 0.95, "jiandan": 0.42, "lijie": 0.58, "sousuo": 0.54, "qubie": 0.62}
+# and apart, in the issue's two damage modes (every occurrence swapped; some left, rate 0.5), for
+# the pairs the issue sets bars for (fazhan ≥ 0.90, fuwu/ze/jichu ≥ 0.90, gonggu ≥ 0.80, jili ≥ 0.70):
+MODE_FLOORS = {1.0: {"fazhan": 0.89, "fuwu": 0.98, "ze": 0.95, "jichu": 0.98, "gonggu": 0.90, "jili": 0.81},
+               0.5: {"fazhan": 0.87, "fuwu": 0.94, "ze": 0.90, "jichu": 0.92, "gonggu": 0.90, "jili": 0.68}}
+
+
+def test_every_family_has_a_floor() -> None:
+    assert set(FLOORS) == set(swaps.load().pairs)
 
 
 @pytest.mark.parametrize("family", sorted(FLOORS))
@@ -340,19 +458,18 @@ def test_recall_floor_per_pair(heldout_both: spinner.Score, family: str) -> None
     assert r is not None and FLOORS[family] <= r <= 1.0, (family, r, heldout_both.fn_examples[family][:5])
 
 
+@pytest.mark.parametrize("rate", sorted(MODE_FLOORS))
+def test_recall_floor_per_damage_mode(rate: float) -> None:
+    s = spinner.measure(spinner.HELDOUT, rates=(rate,), profile="both")
+    low = {f: s.recall(f) for f, floor in MODE_FLOORS[rate].items() if not floor <= (s.recall(f) or 0) <= 1.0}
+    assert not low, low
+
+
 def test_recall_floor_can_fail() -> None:
     """The floor test measures the rules: without them the same measurement falls under it."""
     s = spinner.measure(spinner.HELDOUT, rates=(1.0,), seeds=(0,), profile="both",
                         opts=Options(skip_rules=frozenset({"swap.fazhan", "swap.lijie"})))
     assert s.recall("fazhan") == 0.0 < FLOORS["fazhan"] and s.recall("lijie") == 0.0
-
-
-def test_precision_every_pair_and_no_flags_off_damage(heldout_both: spinner.Score) -> None:
-    s = heldout_both
-    for rule in {*s.tp, *s.fp}:
-        if rule.startswith("swap."):
-            assert s.precision(rule) >= 0.98, (rule, s.fp_examples[rule][:5])
-    assert sum(s.fp[r] for r in s.fp if r.startswith("swap.")) == 0
 
 
 # --- rule data drives the code, and bad rule files fail loudly --------------------------------

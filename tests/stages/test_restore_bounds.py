@@ -13,7 +13,7 @@ from pipeline.stages.restore import changes, swaps
 from pipeline.stages.restore.changes import Change, Finding
 
 FP = "坚持科学开展观"  # one fazhan fingerprint (科学开展观)
-FP2 = "促进经济社会开展"  # another (经济社会开展)
+FAST = "快速反响"  # one fanying fingerprint, counted once
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +23,14 @@ def strict() -> swaps.SwapRules:
 
 
 def test_the_gate_opens_on_two_distinct_fingerprints_or_three_hits(strict: swaps.SwapRules) -> None:
-    one = swaps.gate([FP], strict)
-    assert (one.counts, one.distinct, one.open) == ({"fazhan": 1}, 1, False)
-    twice = swaps.gate([FP, FP], strict)
-    assert (twice.counts, twice.distinct, twice.open) == ({"fazhan": 2}, 1, False)
-    thrice = swaps.gate([FP, FP, FP], strict)  # 3 hits of 1 fingerprint: hits alone open it
-    assert (thrice.counts, thrice.distinct, thrice.open) == ({"fazhan": 3}, 1, True)
-    two = swaps.gate([FP, FP2], strict)  # 2 distinct in 2 hits: distinct alone opens it
-    assert (two.counts, two.distinct, two.open) == ({"fazhan": 2}, 2, True)
+    one = swaps.gate([FAST], strict)
+    assert (one.counts, one.distinct, one.open) == ({"fanying": 1}, 1, False)
+    twice = swaps.gate([FAST, FAST], strict)
+    assert (twice.counts, twice.distinct, twice.open) == ({"fanying": 2}, 1, False)
+    thrice = swaps.gate([FAST, FAST, FAST], strict)  # 3 hits of 1 fingerprint: hits alone open it
+    assert (thrice.counts, thrice.distinct, thrice.open) == ({"fanying": 3}, 1, True)
+    two = swaps.gate([FAST, "化学反响"], strict)  # 2 distinct in 2 hits: distinct alone opens it
+    assert (two.counts, two.distinct, two.open) == ({"fanying": 2}, 2, True)
 
 
 def test_the_shipped_gate_opens_on_one_fingerprint() -> None:
@@ -116,14 +116,17 @@ def test_a_word_spaced_through_is_restored_space_for_space_or_flagged() -> None:
         [Change("swap.fuwu", 8, 11, "效 劳", "服 务", "default (spaced heading)")], [])
     ze = swaps.gate(["坚持原那么"])  # 那么 → 则 is shorter: the spaces cannot be kept, so a flag
     assert swaps.scan("第七章 附 那 么", ze) == ([], [Finding("swap.ze-compound2", 6, 9, "那 么", "那么 may stand for 则")])
-    gonggu = swaps.gate(["维护社会稳固", "进一步稳固"])
-    assert swaps.scan("维 护 社 会 稳 固", gonggu) == ([], [Finding(
-        "swap.gonggu", 8, 11, "稳 固", "稳固 may stand for 巩固 (context is ambiguous; cue: may be 稳定)")])
+    open_elsewhere = swaps.gate([FP])  # a flag found in the compacted text is mapped back, spaces and all
+    assert swaps.scan("要 及 时 反 响 处 置", open_elsewhere) == ([], [Finding(
+        "swap.fanying", 6, 9, "反 响", "反响 may stand for 反应 (no fanying fingerprint in this document; cue: 及时)")])
 
 
 def test_each_flag_says_why_it_is_no_edit() -> None:
-    assert swaps.scan("而后者那么是另一回事", swaps.gate(["坚持原那么"]))[1] == [
-        Finding("swap.ze-loose", 3, 5, "那么", "那么 may stand for 则 (flag-only rule; cue: default)")]
+    shipped = swaps.load()  # no shipped rule is flag-only now: one made so here
+    flag_only = dataclasses.replace(shipped, rules=tuple(
+        dataclasses.replace(r, mode="flag") if r.id == "swap.fanying" else r for r in shipped.rules))
+    assert swaps.scan("反响速度快", swaps.gate(["反响机制"]), sr=flag_only) == ([], [Finding(
+        "swap.fanying", 0, 2, "反响", "反响 may stand for 反应 (flag-only rule; cue: 速度)")])
     strict = dataclasses.replace(swaps.load(), min_confidence=1.01)
     assert swaps.scan("反响速度快", swaps.gate(["反响机制"]), sr=strict) == ([], [Finding(
         "swap.fanying", 0, 2, "反响", "反响 may stand for 反应 (rule confidence 1.00 below 1.01; cue: 速度)")])

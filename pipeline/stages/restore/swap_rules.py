@@ -16,7 +16,7 @@ from pipeline.text import SENTENCE_FINAL
 from pipeline.text import HAN as _HAN
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share", "absence"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -107,6 +107,7 @@ class Cond:
     after: tuple[str, ...] = ()
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
+    after_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
     # "restore" / "keep": the text around the match forms a word of the lexicon table
@@ -120,7 +121,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "block_re", "object", "action", "weight", "note", "lexicon"}
+        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
@@ -132,7 +133,7 @@ class Cond:
         kw: dict[str, Any] = {k: tuple(d[k]) for k in lists if k in d}
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
-        for k in ("left_re", "right_re", "block_re"):
+        for k in ("left_re", "right_re", "after_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
         for k in ("object", "action", "weight", "note"):
@@ -163,7 +164,7 @@ class Cond:
         if self.before_not and any(w in c.before for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
-                               (self.block_re, c.block.strip(), "fullmatch")):
+                               (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
             if pat is not None:
                 m = getattr(pat, how)(text)
                 if not m:
@@ -186,13 +187,24 @@ class Cond:
         o = self.object or {}
         if right[:1] and right[0] in o.get("first_not", ""):  # 开展的…: a noun use, not a verb with an object
             return None
-        for k in range(int(o.get("within", 3)) + 1):
-            if any(ch in o.get("gap_not", "") for ch in right[:k]):
+        by_first = _by_first(tuple(o.get("words", [])))
+        gap_not, unless = o.get("gap_not", ""), o.get("unless", [])
+        for k in range(min(int(o.get("within", 3)), len(right) - 1) + 1):
+            if k and right[k - 1] in gap_not:
                 return None
-            for w in o.get("words", []):
-                if right.startswith(w, k) and not any(right.startswith(u, k + len(w)) for u in o.get("unless", [])):
+            for w in by_first.get(right[k], ()):
+                if right.startswith(w, k) and not any(right.startswith(u, k + len(w)) for u in unless):
                     return w
         return None
+
+
+@cache
+def _by_first(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by their first character, in list order (the first listed word wins)."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        out.setdefault(w[:1], []).append(w)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @dataclass(frozen=True)
@@ -223,20 +235,26 @@ class Rule:
                 return 0
         return self.min_level
 
-    def decide(self, c: Context, level: int = 0) -> tuple[Action, str]:
+    def context_score(self, c: Context) -> tuple[int, list[str]]:
+        """A scored rule's context alone: the sum of its cues' weights, and the cues."""
+        score, cues = 0, []
+        for cond in self.conds:
+            hit = cond.test(c)
+            if hit is not None:
+                score += cond.weight
+                cues.append(f"{hit}{cond.weight:+d}")
+        return score, cues
+
+    def decide(self, c: Context, level: int = 0, scored: tuple[int, list[str]] | None = None) -> tuple[Action, str]:
         """What to do with one match, and the cue that decided it: context and document
         evidence as one score. A `keep` cue is final; a `flag` (or the default flag) becomes a
-        restore only when the document's evidence for the pair reaches 2 (see `prior`)."""
+        restore only when the document's evidence for the pair reaches 2 (see `prior`). ``scored``
+        is this rule's context_score when the document's gate already computed it."""
         bonus = self.prior[min(level, 3)]
         doc = f" doc{level}{bonus:+d}" if bonus else ""
         if self.scored is not None:
             restore_at, keep_at, _strong, flag_at = self.scored
-            score, cues = 0, []
-            for cond in self.conds:
-                hit = cond.test(c)
-                if hit is not None:
-                    score += cond.weight
-                    cues.append(f"{hit}{cond.weight:+d}")
+            score, cues = scored or self.context_score(c)
             note = f"ctx {score:+d} score {score + bonus:+d}: " + (" ".join(cues) or "no cue") + doc
             if score <= keep_at:  # a keep cue is never outvoted by document evidence
                 return "keep", note
@@ -269,6 +287,19 @@ class SwapRules:
     # family -> how many swapped forms, with the original absent, are evidence on their own
     # (效劳 ×3 and 服务 ×0 in a notice with no other fingerprint: Gate.level 2)
     self_evident: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the context score (of its scored rule, before any document evidence) at which an
+    # occurrence of the swapped form counts as one of the family's fingerprints (经济开展的)
+    vote_at: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
+    # make those occurrences count as the family's fingerprints
+    votes: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the share of the swapped form's occurrences whose context alone votes for the
+    # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level
+    # 3) while some originals are left: undamaged text holds no vote at all
+    vote_share: dict[str, float] = dataclasses.field(default_factory=dict)
+    # families whose original word is the rarer one in undamaged text (激励 beside 鼓励, absence =
+    # "weak"): a document without it is not damaged throughout for that alone
+    weak_absence: frozenset[str] = frozenset()
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -283,6 +314,10 @@ def load() -> SwapRules:
     pairs: dict[str, tuple[str, str]] = {}
     dominant: dict[str, float] = {}
     self_evident: dict[str, int] = {}
+    vote_at: dict[str, int] = {}
+    votes: dict[str, int] = {}
+    vote_share: dict[str, float] = {}
+    weak_absence: set[str] = set()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     for path, data in rules.load("restore"):
@@ -297,6 +332,16 @@ def load() -> SwapRules:
                 dominant[name] = float(fam["dominant"])
             if "self_evident" in fam:
                 self_evident[name] = int(fam["self_evident"])
+            if "vote_at" in fam:
+                vote_at[name] = int(fam["vote_at"])
+            if "votes" in fam:
+                votes[name] = int(fam["votes"])
+            if "vote_share" in fam:
+                vote_share[name] = float(fam["vote_share"])
+            if fam.get("absence", "strong") not in ("strong", "weak"):
+                raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
+            if fam.get("absence") == "weak":
+                weak_absence.add(name)
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
@@ -310,7 +355,8 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident)
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share,
+                     frozenset(weak_absence))
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None) -> Rule:

@@ -33,6 +33,11 @@ class Gate:
     forms: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # family -> (original, swapped) counts
     dominant: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.dominant
     self_evident: dict[str, int] = dataclasses.field(default_factory=dict)  # see SwapRules.self_evident
+    # (rule id, block text, start) -> the context score the gate computed for its votes
+    scores: dict[tuple[str, str, int], tuple[int, list[str]]] = dataclasses.field(default_factory=dict)
+    vote_share: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.vote_share
+    votes: dict[str, int] = dataclasses.field(default_factory=dict)  # family -> occurrences voting original
+    weak_absence: frozenset[str] = frozenset()  # see SwapRules.weak_absence
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -43,7 +48,11 @@ class Gate:
         recurs (the spinner replaced every occurrence, as on the sample: 开展 ×46, 发展 ×0), or
         the swapped form outnumbering the original far beyond what undamaged text holds
         (``dominant``: 发展 is the commoner word in such text, so 开展 ≥ 2 × 发展 means most
-        开展 were 发展 even where the spinner left some 发展 alone)."""
+        开展 were 发展 even where the spinner left some 发展 alone), or enough of the swapped
+        form's occurrences voting for the original from their context alone (``vote_share``:
+        no undamaged 开展 votes, so 10 voters among 23 开展 mean most of them were 发展). Where
+        the original is the rarer word (``weak_absence``: 激励 beside 鼓励) its absence is no
+        evidence: only the votes lift the pair to 3."""
         original, swapped = self.forms.get(family, (1, 0))
         if original == 0 and swapped >= self.self_evident.get(family, 10**9):  # see SwapRules.self_evident
             return 3 if self.active(family) else 2
@@ -51,7 +60,11 @@ class Gate:
             return 0
         if not self.active(family):
             return 1
-        if swapped >= 2 and (original == 0 or (family in self.dominant and swapped >= self.dominant[family] * original)):
+        absent = original == 0 and family not in self.weak_absence
+        if swapped >= 2 and (absent or (family in self.dominant and 0 < original * self.dominant[family] <= swapped)):
+            return 3
+        voted = self.votes.get(family, 0)
+        if family in self.vote_share and voted >= 2 and voted >= self.vote_share[family] * swapped:
             return 3
         return 2
 
@@ -62,8 +75,10 @@ class Gate:
 
 
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
-    """Count the spinner's fingerprints over the whole document (``force`` opens the gate for
-    every family: used to measure a rule's raw over-correction)."""
+    """Count the spinner's fingerprints over the whole document, with the occurrences whose
+    context alone reaches the family's ``vote_at`` (no undamaged text holds one: the clean
+    corpora check), and each pair's forms (``force`` opens the gate for every family: used to
+    measure a rule's raw over-correction)."""
     sr = sr or load()
     counts: Counter[str] = Counter()
     seen: set[str] = set()
@@ -73,13 +88,35 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                 for m in p.finditer(t):
                     counts[fam] += 1
                     seen.add(m.group(0))
+    votes: Counter[str] = Counter()
+    scores: dict[tuple[str, str, int], tuple[int, list[str]]] = {}
+    for rule in sr.rules:  # occurrences whose context alone says "original" (经济开展的)
+        at = sr.vote_at.get(rule.family) if rule.scored else (0 if rule.family in sr.votes else None)
+        if at is None or force:
+            continue
+        for t in texts:
+            for m in rule.pattern.finditer(t):
+                rs, re_ = m.span(1) if m.re.groups else m.span()
+                if _guarded(rule, t, *m.span()):
+                    continue
+                c = _context(t, rs, re_)
+                if rule.scored is None:
+                    votes[rule.family] += rule.decide(c, 0)[0] == "restore"
+                    continue
+                scores[(rule.id, t, rs)] = rule.context_score(c)
+                votes[rule.family] += scores[(rule.id, t, rs)][0] >= at
+    for fam, n in votes.items():
+        if n >= sr.votes.get(fam, 1):
+            counts[fam] += n
+            seen.add(f"{fam}: context")
     forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
              for f, (o, w) in sr.pairs.items()}
     if force:
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
     hits = sum(counts.values())
-    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms, sr.dominant, sr.self_evident)
+    return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
+                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence)
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -170,7 +207,7 @@ def _scan(text: str, g: Gate, skips: Any, sr: SwapRules) -> tuple[list[Change], 
             rs, re_ = m.span(1) if m.re.groups else (ws, we)  # the swapped word: context around it
             if any(ws < b and a < we for a, b in taken) or _guarded(rule, text, ws, we):
                 continue
-            action, cue = rule.decide(_context(text, rs, re_), g.level(rule.family))
+            action, cue = rule.decide(_context(text, rs, re_), g.level(rule.family), g.scores.get((rule.id, text, rs)))
             if action == "keep":
                 continue
             level = g.level(rule.family)
