@@ -19,7 +19,7 @@ comma  := ,
 space  := $(subst ,, )
 ARGS   ?=
 
-.PHONY: all help setup system build docx pdf diff review test bench clean distclean
+.PHONY: all help setup system build docx pdf diff review test bench mutants clean distclean
 
 all: setup build ## first run: system packages, .venv, fonts; then build $(INPUT) into $(OUT)/
 
@@ -67,8 +67,15 @@ bench: setup ## benchmark: stage times, docs/s, peak memory, pandoc and LibreOff
 	-$(PY) bench/restore_eval.py
 	-$(PY) bench/extractors.py
 
+mutants: setup ## mutation score of the modules that decide, and the surviving mutants (slow: not in `make test`)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,mutants]'
+	@# A fresh run: mutmut keeps a result until its function changes, so an edited test would not be retried.
+	rm -rf mutants
+	time $(VENV)/bin/mutmut run --max-children $(shell nproc) > mutants.log 2>&1 || { tail -50 mutants.log; exit 1; }
+	$(PY) bench/mutants.py $(MUTANTS_ARGS)
+
 clean: ## remove build output
 	rm -rf $(OUT)
 
-distclean: clean ## also remove .venv and the fetched fonts
-	rm -rf $(VENV) $(FONTS)
+distclean: clean ## also remove .venv, the fetched fonts and mutation testing's copy
+	rm -rf $(VENV) $(FONTS) mutants mutants.log

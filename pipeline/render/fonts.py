@@ -1,5 +1,5 @@
 """Where the renderers find the free CJK faces that `make fonts` (scripts/fonts.sh) fetched,
-and which file plays which role.
+which file plays which role, and the checks that the PDF drew every character with them.
 
 WeasyPrint has no faux bold and takes face 0 (Japanese) of a .ttc, so the PDF needs one OTF
 per (family, weight) and a real bold file for everything set in bold. The families are
@@ -9,23 +9,32 @@ anything, is the machine's business).
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import functools
 import itertools
 import logging
 import mmap
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+from pipeline.model import Document, Flag
 from pipeline.resources import CHECKOUT_FONTS
 
 REPO_FONTS = CHECKOUT_FONTS
 # The (platform, encoding) order in which fontTools' getBestCmap picks a Unicode cmap.
 CMAP_PREFERENCE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
 LOG = logging.getLogger(__name__)
+# What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
+# the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.
+MISSING_MARK = "\u3013"
+# WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
+KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
 
 @dataclass(frozen=True)
@@ -157,3 +166,72 @@ def startup_check(directory: Path) -> list[str]:
     for p in problems:
         LOG.warning(p)
     return problems
+
+
+class _Collect(logging.Handler):
+    """WeasyPrint's warnings that name a font, but for its known subsetter notice."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "font" in message.lower() and KNOWN_FONT_NOTICE not in message:
+            self.messages.append(message)
+
+
+@contextmanager
+def every_face_loads_and_draws(where: str = "") -> Iterator[None]:
+    """Fail the work inside with a PipelineError naming WeasyPrint's first font warning: a face
+    that did not load, or a character drawn as .notdef (a box), would otherwise pass as a
+    finished PDF. ``where`` is added to the message."""
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.messages:
+        raise PipelineError(f"PDF fonts: {handler.messages[0]}{where}")
+
+
+@functools.lru_cache(maxsize=2)
+def printable_chars(directory: Path) -> Callable[[str], bool] | None:
+    """Whether some bundled face has a glyph for a character; None when the PDF falls back to
+    system fonts (then fontconfig finds what it finds). A membership test over the faces'
+    merged code point ranges: building the set of all 200,000 would cost a fresh process 0.2 s."""
+    faces = available_faces(directory)
+    if len(faces) < len(FACES):
+        return None
+    starts, ends = merged_ranges(path for _, path in faces)
+
+    def covered(ch: str) -> bool:
+        k = bisect.bisect_right(starts, ord(ch)) - 1
+        return k >= 0 and ord(ch) <= ends[k]
+
+    return covered
+
+
+def printable(doc: Document) -> tuple[Document, list[Flag]]:
+    """``doc`` with every character no PDF face can draw replaced by 〓, and one warning naming
+    those characters: a page with one emoji still gets its PDF (and keeps the emoji in the DOCX)."""
+    covered = printable_chars(font_dir())
+    if covered is None:
+        return doc, []
+    missing: dict[str, int] = {}
+    for b in doc.body:
+        for ch in set(b.text):
+            if not covered(ch) and not ch.isspace():
+                missing[ch] = missing.get(ch, 0) + b.text.count(ch)
+    if not missing:
+        return doc, []
+    table = str.maketrans({ch: MISSING_MARK for ch in missing})
+    blocks = [dataclasses.replace(b, text=b.text.translate(table), lead=b.lead.translate(table))
+              if b.layer == "body" else b for b in doc.blocks]
+    named = ", ".join(f"U+{ord(c):04X} {c}" + (f" ×{n}" if n > 1 else "") for c, n in sorted(missing.items())[:10])
+    more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+    flag = Flag(stage="render", rule="render.missing-glyph",
+                message=f"no PDF face has {named}{more}: shown as {MISSING_MARK} in the PDF (the DOCX keeps them)")
+    return dataclasses.replace(doc, blocks=blocks), [flag]

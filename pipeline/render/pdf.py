@@ -9,19 +9,14 @@ module-level press per process, so fifty documents cost one font load and stay f
 from __future__ import annotations
 
 import atexit
-import bisect
 import ctypes.util
-import dataclasses
 import functools
 import gc
 import itertools
-import logging
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +28,7 @@ from pipeline import __version__
 from pipeline.render import justify as cjk_justify
 from pipeline.render import fonts
 from pipeline.resources import TEMPLATES
-from pipeline.model import Document, Flag
+from pipeline.model import Document
 from pipeline.errors import PipelineError
 from pipeline.options import PDF_VARIANTS, Options
 from pipeline.render.presentation import FALLBACK_DATE, heading_prefixes, properties, rendered_blocks, title_lines
@@ -46,11 +41,6 @@ if TYPE_CHECKING:  # WeasyPrint is imported on first render: its import alone ta
 
 CJK = WIDE_RANGES
 LINE_BREAK = re.compile(r"(?<!\s)[^\S\n]*+\n\s*+")  # from a whitespace run's start: linear
-# What the PDF shows for a character none of its faces has (an emoji, a rare Han character):
-# the geta mark, the typesetter's sign for a missing glyph. The DOCX keeps the character.
-MISSING_MARK = "\u3013"
-# WeasyPrint's own fallback notice: startup_check reports it once, not once per document.
-KNOWN_FONT_NOTICE = "Using fontTools instead of HarfBuzz-Subset"
 
 
 @dataclass(frozen=True)
@@ -131,10 +121,8 @@ def _press(directory: Path) -> _Press:
     env.filters["marked"] = functools.partial(marked, covered=fonts.coverage(body) if body else None)
     env.filters["title_lines"] = title_lines
     font_config = _font_configuration(fonts.available_faces(directory))
-    with _weasyprint_font_warnings() as problems:
+    with fonts.every_face_loads_and_draws():
         stylesheets = [CSS(filename=str(TEMPLATES / "report.css"), font_config=font_config)]
-    if problems:
-        raise PipelineError(f"PDF fonts: {problems[0]}")
     return _Press(env.get_template("report.html.j2"), stylesheets, font_config)
 
 
@@ -156,70 +144,6 @@ def _font_configuration(faces: list[tuple[fonts.Face, Path]]) -> FontConfigurati
 
 # Drop the fonts while WeasyPrint is still importable: its FontConfiguration cleans up in __del__.
 atexit.register(_press.cache_clear)
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if "font" in message.lower() and KNOWN_FONT_NOTICE not in message:
-            self.messages.append(message)
-
-
-@contextmanager
-def _weasyprint_font_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's font warnings (a face that failed to load would otherwise pass
-    as a silently substituted font in a finished PDF)."""
-    handler = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield handler.messages
-    finally:
-        logger.removeHandler(handler)
-
-
-@functools.lru_cache(maxsize=2)
-def _printable_chars(directory: Path) -> Callable[[str], bool] | None:
-    """Whether some bundled face has a glyph for a character; None when the PDF falls back to
-    system fonts (then fontconfig finds what it finds). A membership test over the faces'
-    merged code point ranges: building the set of all 200,000 would cost a fresh process 0.2 s."""
-    faces = fonts.available_faces(directory)
-    if len(faces) < len(fonts.FACES):
-        return None
-    starts, ends = fonts.merged_ranges(path for _, path in faces)
-
-    def covered(ch: str) -> bool:
-        k = bisect.bisect_right(starts, ord(ch)) - 1
-        return k >= 0 and ord(ch) <= ends[k]
-
-    return covered
-
-
-def printable(doc: Document) -> tuple[Document, list[Flag]]:
-    """``doc`` with every character no PDF face can draw replaced by 〓, and one warning naming
-    those characters: a page with one emoji still gets its PDF (and keeps the emoji in the DOCX)."""
-    covered = _printable_chars(fonts.font_dir())
-    if covered is None:
-        return doc, []
-    missing: dict[str, int] = {}
-    for b in doc.body:
-        for ch in set(b.text):
-            if not covered(ch) and not ch.isspace():
-                missing[ch] = missing.get(ch, 0) + b.text.count(ch)
-    if not missing:
-        return doc, []
-    table = str.maketrans({ch: MISSING_MARK for ch in missing})
-    blocks = [dataclasses.replace(b, text=b.text.translate(table), lead=b.lead.translate(table))
-              if b.layer == "body" else b for b in doc.blocks]
-    named = ", ".join(f"U+{ord(c):04X} {c}" + (f" ×{n}" if n > 1 else "") for c, n in sorted(missing.items())[:10])
-    more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-    flag = Flag(stage="render", rule="render.missing-glyph",
-                message=f"no PDF face has {named}{more}: shown as {MISSING_MARK} in the PDF (the DOCX keeps them)")
-    return dataclasses.replace(doc, blocks=blocks), [flag]
 
 
 def render_html(doc: Document, opts: Options) -> str:
@@ -251,14 +175,12 @@ def _typeset(doc: Document, opts: Options) -> tuple[bytes, int]:
     html = render_html(doc, opts)
     options = {**DEFAULT_OPTIONS, "stylesheets": press.stylesheets, "pdf_variant": opts.pdf_variant,
                "pdf_tags": True}  # headings, paragraphs, reading order for screen readers: ~2% of the render
-    with _weasyprint_font_warnings() as problems:
+    with fonts.every_face_loads_and_draws(f" (fonts from {fonts.font_dir()}: run `make fonts`)"):
         laid_out = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=press.font_config, **options)
         pdf = laid_out.write_pdf(**options)
-    pages = len(laid_out.pages)
-    del laid_out
-    gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
-    if problems:
-        raise PipelineError(f"PDF fonts: {problems[0]} (fonts from {fonts.font_dir()}: run `make fonts`)")
+        pages = len(laid_out.pages)
+        del laid_out
+        gc.collect()  # WeasyPrint's layout leaves reference cycles: without this RSS climbs per document
     return pdf, pages
 
 
@@ -266,6 +188,6 @@ def write(doc: Document, opts: Options) -> Written:
     """The PDF, its page count, and a warning for each character no face could print."""
     from pipeline.render import Written
 
-    printed, missing = printable(doc)
+    printed, missing = fonts.printable(doc)
     data, pages = _typeset(printed, opts)
     return Written(data, {"pdf": pages}, missing)

@@ -43,7 +43,8 @@ def write_file(target: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, target)
     except BaseException as e:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # never written, or its folder is no folder: the cause below says why
+            tmp.unlink()
         if isinstance(e, OSError):
             raise PipelineError(f"cannot write {target}: {e.strerror or e}") from e
         raise

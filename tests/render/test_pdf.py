@@ -15,12 +15,21 @@ from pipeline.render import justify as cjk_justify
 from pipeline.render import fonts
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
-from pipeline.render.presentation import heading_prefixes, rendered_blocks
 from pipeline.render.presentation import title_lines
 from pipeline.render.pdf import oneline, render_pdf
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = Path(__file__).parents[1] / "fixtures" / "sample-structured.json"
+# The numbers the renderers put before unnumbered level-1 headings, by heading text (written out
+# here, not taken from presentation.heading_prefixes, so a bug there shows).
+NUMBERS = {"充分认识基层党建工作创新发展面临的机遇和挑战": "一、", "积极探索城乡党建资源统筹整合的途径和方式": "二、",
+           "在实践中不断创新完善": "三、", "基本情况": "一、",
+           "统筹城乡基层党建工作中存在的主要问题以及进一步加强和改进的对策建议": "二、"}
+
+
+def numbered(doc: Document) -> list[str]:
+    """Each body block's text as set, number and all (the summary is kept by default)."""
+    return [NUMBERS.get(b.text, "") + b.text if b.kind == "heading" else b.text for b in doc.body]
 MM = 72 / 25.4
 PITCH = 28.95
 PAGE_NUMBER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)
@@ -215,8 +224,7 @@ def test_every_font_is_embedded_subset_and_mapped_to_unicode(sample_pdf):
 
 def test_text_round_trips_without_spaces_between_hanzi(sample, sample_pdf):
     text = pdf_text(sample_pdf)
-    prefixes = heading_prefixes(sample, Options())
-    expected = "".join(prefixes.get(b.id, "") + b.text for b in rendered_blocks(sample, Options()))
+    expected = "".join(numbered(sample))
     assert "".join(PAGE_NUMBER.sub("", text).split()) == "".join(expected.split())
     assert not re.search(f"{CJK} +{CJK}", text)
 
@@ -229,10 +237,9 @@ def test_one_outline_entry_per_heading_and_none_for_the_title(sample, sample_pdf
             else:
                 yield depth, item.title
 
-    prefixes = heading_prefixes(sample, Options())
-    headings = [(b.level, prefixes.get(b.id, "") + b.text) for b in sample.body if b.kind == "heading"]
-    assert headings
-    assert list(flatten(PdfReader(sample_pdf).outline)) == headings
+    assert list(flatten(PdfReader(sample_pdf).outline)) == [
+        (1, "一、充分认识基层党建工作创新发展面临的机遇和挑战"), (1, "二、积极探索城乡党建资源统筹整合的途径和方式"),
+        (1, "三、在实践中不断创新完善")]
 
 
 def test_outline_nests_by_heading_level(tmp_path):
@@ -356,8 +363,7 @@ def test_the_long_page_tests_every_prohibited_mark(long_page):
 
 def test_spreading_the_characters_adds_no_spaces_to_the_text(long_page, long_pdf):
     text = PAGE_NUMBER.sub("", pdf_text(long_pdf))
-    prefixes = heading_prefixes(long_page, Options())
-    assert "".join(text.split("\n")) == "".join(prefixes.get(b.id, "") + b.text for b in long_page.body)
+    assert "".join(text.split("\n")) == "".join(numbered(long_page))
     assert int(re.search(r"Pages:\s+(\d+)", tool("pdfinfo", str(long_pdf)))[1]) == 5
 
 
@@ -384,9 +390,8 @@ def test_the_pdf_is_tagged_with_headings_and_paragraphs_in_reading_order(request
     doc = request.getfixturevalue("sample" if name == "sample_pdf" else "long_page")
     assert re.search(r"Tagged:\s+yes", tool("pdfinfo", str(path)))
     blocks = struct_blocks(path)
-    prefixes = heading_prefixes(doc, Options())
     tag = {"title": "H1", "heading": "H2", "summary": "P", "paragraph": "P"}
-    expected = [(tag[b.kind], prefixes.get(b.id, "") + b.text) for b in rendered_blocks(doc, Options())]
+    expected = [(tag[b.kind], text) for b, text in zip(doc.body, numbered(doc))]
     # A paragraph split by a page break is two P elements: join them back before comparing.
     joined: list[tuple[str, str]] = []
     for t, text in blocks:
@@ -465,21 +470,17 @@ def test_oneline_joins_hanzi_tightly_and_latin_with_a_space():
 
 
 def test_long_titles_split_evenly_at_word_boundaries():
-    title = "关于2023年度全市城乡基层党建工作创新发展的调研报告及下一步工作打算"
-    lines = title_lines(title)
-    assert "".join(lines) == title and len(lines) == 2
-    assert all(len(line) <= 20 for line in lines)
-    assert abs(len(lines[0]) - len(lines[1])) <= 3
-    book = title_lines("《中华人民共和国安全生产法》学习心得体会与实践思考总结报告")
-    assert all(line.count("《") == line.count("》") for line in book)
+    # at most 20 characters a line, the fewest lines, as even as whole words allow, no 《》 torn apart
+    assert title_lines("关于2023年度全市城乡基层党建工作创新发展的调研报告及下一步工作打算") == [
+        "关于2023年度全市城乡基层党建工作", "创新发展的调研报告及下一步工作打算"]
+    assert title_lines("关于进一步加强城乡基层党组织建设推动科学发展的调研报告") == [
+        "关于进一步加强城乡基层党组织", "建设推动科学发展的调研报告"]  # test_docx: the same lines in Word
+    assert title_lines("《中华人民共和国安全生产法》学习心得体会与实践思考总结报告") == [
+        "《中华人民共和国安全生产法》", "学习心得体会与实践思考总结报告"]
     assert title_lines("城乡党建推动科学发展调研报告") == ["城乡党建推动科学发展调研报告"]
 
 
 # --- fonts -------------------------------------------------------------------------------------
-
-
-def test_harfbuzz_subsetter_is_installed():
-    assert fonts.harfbuzz_subset_available()
 
 
 def test_the_repository_fonts_cover_every_face():

@@ -428,7 +428,8 @@ def test_fuzz_random_and_mutated_pages_never_cause_an_internal_error() -> None:
                 continue
             assert list(snapshots) == [s.name for s in STAGES]
             from pipeline.render.docx import render_docx
-            from pipeline.render.pdf import printable, render_html
+            from pipeline.render.fonts import printable
+            from pipeline.render.pdf import render_html
 
             doc = snapshots["structure"]
             try:

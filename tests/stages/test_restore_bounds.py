@@ -1,0 +1,237 @@
+"""Restore's decisions at their bounds: the document gate (min_distinct fingerprints OR min_hits),
+a family's evidence level on both sides of each threshold, a family without a fingerprint of its
+own that may only flag, and how changes are applied, shifted and checked. Expected values are
+written out by hand."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.stages.restore import changes, swaps
+from pipeline.stages.restore.changes import Change, Finding
+
+FP = "坚持科学开展观"  # one fazhan fingerprint (科学开展观)
+FAST = "快速反响"  # one fanying fingerprint, counted once
+
+
+@pytest.fixture(scope="module")
+def strict() -> swaps.SwapRules:
+    """The rules with the gate the loader falls back to: 2 distinct fingerprints or 3 hits."""
+    return dataclasses.replace(swaps.load(), min_distinct=2, min_hits=3)
+
+
+def test_the_gate_opens_on_two_distinct_fingerprints_or_three_hits(strict: swaps.SwapRules) -> None:
+    one = swaps.gate([FAST], strict)
+    assert (one.counts, one.distinct, one.open) == ({"fanying": 1}, 1, False)
+    twice = swaps.gate([FAST, FAST], strict)
+    assert (twice.counts, twice.distinct, twice.open) == ({"fanying": 2}, 1, False)
+    thrice = swaps.gate([FAST, FAST, FAST], strict)  # 3 hits of 1 fingerprint: hits alone open it
+    assert (thrice.counts, thrice.distinct, thrice.open) == ({"fanying": 3}, 1, True)
+    two = swaps.gate([FAST, "化学反响"], strict)  # 2 distinct in 2 hits: distinct alone opens it
+    assert (two.counts, two.distinct, two.open) == ({"fanying": 2}, 2, True)
+
+
+def test_the_shipped_gate_opens_on_one_fingerprint() -> None:
+    assert swaps.gate([FP]).open is True
+    assert swaps.gate(["坚持科学发展观"]).open is False
+
+
+def test_a_family_without_its_own_fingerprint_only_flags_once_the_gate_is_open() -> None:
+    text = "处置要及时反响。"  # 及时反响: a restore by context, but not a fingerprint of 反应/反响
+    open_elsewhere = swaps.gate([FP, text])
+    assert (open_elsewhere.open, open_elsewhere.level("fanying"), open_elsewhere.active("fanying")) == (True, 1, False)
+    edits, flags = swaps.scan(text, open_elsewhere)
+    assert edits == [] and flags == [Finding("swap.fanying", 5, 7, "反响", "反响 may stand for 反应 "
+                                             "(no fanying fingerprint in this document; cue: 及时)")]
+    own = swaps.gate([FP, "建立应急反响机制", text, "化学反应"])  # 反应 left once: level 2, not 3
+    assert (own.level("fanying"), own.active("fanying")) == (2, True)
+    edits, flags = swaps.scan(text, own)
+    assert [(c.rule, c.before, c.after) for c in edits] == [("swap.fanying", "反响", "反应")] and flags == []
+    closed = swaps.gate([text])
+    assert (closed.open, closed.level("fanying")) == (False, 0)
+    assert swaps.scan(text, closed) == ([], [])
+
+
+def gate(forms: dict[str, tuple[int, int]], active: bool = True, open_: bool = True) -> swaps.Gate:
+    return swaps.Gate({"fazhan": 1 if active else 0}, 1, open_, forms, {"fazhan": 2.0}, {"fuwu": 2})
+
+
+def test_level_dominant_form_on_both_sides() -> None:
+    assert gate({"fazhan": (2, 4)}).level("fazhan") == 3  # 4 ≥ 2.0 × 2
+    assert gate({"fazhan": (2, 3)}).level("fazhan") == 2
+    assert gate({"fazhan": (0, 2)}).level("fazhan") == 3  # no original left, the swap recurs
+    assert gate({"fazhan": (0, 1)}).level("fazhan") == 2  # once is not "recurs"
+    assert gate({"fazhan": (1, 2)}).level("fazhan") == 3
+    assert gate({"fazhan": (2, 4)}, active=False).level("fazhan") == 1
+    assert gate({"fazhan": (2, 4)}, active=False, open_=False).level("fazhan") == 0
+    assert gate({}).level("fazhan") == 2  # forms unknown: no evidence from them
+    plain = swaps.Gate({"fanying": 1}, 1, True, {"fanying": (1, 2)}, {}, {})  # no dominant ratio for 反应
+    assert plain.level("fanying") == 2
+    assert swaps.Gate({"fanying": 1}, 1, True, {"fanying": (0, 2)}, {}, {}).level("fanying") == 3
+    # no self_evident count: however often the swapped form alone recurs, a shut gate gives nothing
+    assert swaps.Gate({}, 0, False, {"fanying": (0, 500)}, {}, {}).level("fanying") == 0
+
+
+def test_level_self_evident_form_on_both_sides() -> None:
+    g = swaps.Gate({}, 0, False, {"fuwu": (0, 2)}, {}, {"fuwu": 2})
+    assert g.level("fuwu") == 2  # 效劳 twice, 服务 never: evidence even with the gate shut
+    assert swaps.Gate({}, 0, False, {"fuwu": (0, 1)}, {}, {"fuwu": 2}).level("fuwu") == 0
+    assert swaps.Gate({}, 0, False, {"fuwu": (1, 5)}, {}, {"fuwu": 2}).level("fuwu") == 0
+    assert swaps.Gate({"fuwu": 1}, 1, True, {"fuwu": (0, 2)}, {}, {"fuwu": 2}).level("fuwu") == 3
+
+
+def test_as_info_lists_the_fingerprints_and_the_levels_of_two_or_more() -> None:
+    g = swaps.Gate({"fazhan": 2, "fuwu": 0, "fanying": 1}, 1, True,
+                   {"fazhan": (0, 3), "fuwu": (4, 0), "fanying": (5, 1)}, {}, {})
+    assert g.as_info() == {"open": True, "distinct": 1, "fingerprints": {"fanying": 1, "fazhan": 2},
+                           "levels": {"fanying": 2, "fazhan": 3}}
+
+
+def test_a_forced_gate_is_open_for_every_family_with_no_form_evidence() -> None:
+    g = swaps.gate(["没有指纹"], force=True)
+    assert g.open and g.distinct == 0 and g.counts["fuwu"] == 1 and g.forms["fuwu"] == (1, 0)
+    assert set(g.counts) == set(g.forms) == set(swaps.load().fingerprints)
+    assert g.level("fuwu") == 2
+
+
+def test_a_spaced_heading_is_read_without_spaces_only_up_to_forty_characters() -> None:
+    g = swaps.gate(["坚持原那么"])
+    short = "第一章 总 那么"
+    assert swaps._compact(short) == ("第一章总那么", [0, 1, 2, 4, 6, 7, 8])
+    long40 = "第" + "一" * 33 + "章 总 那么"
+    assert len(long40) == 40 and swaps._compact(long40) is not None
+    assert swaps._compact(long40 + "。") is None
+    assert swaps._compact("第一章 总，那么") is None
+    assert swaps._compact("第一章总那么") is None
+    assert swaps._compact("附X件 那么") == ("附X件那么", [0, 1, 2, 4, 5, 6])  # only ，。；,; stop it
+    edits, _ = swaps.scan(short, g)
+    assert [(c.start, c.end, c.before, c.after) for c in edits] == [(6, 8, "那么", "则")]
+
+
+def test_a_word_spaced_through_is_restored_space_for_space_or_flagged() -> None:
+    fuwu = swaps.gate(["强化培训效劳", "优化效劳流程"])  # 效劳 twice, 服务 never: self-evident
+    assert swaps.scan("强 化 培 训 效 劳", fuwu) == (
+        [Change("swap.fuwu", 8, 11, "效 劳", "服 务", "default (spaced heading)")], [])
+    ze = swaps.gate(["坚持原那么"])  # 那么 → 则 is shorter: the spaces cannot be kept, so a flag
+    assert swaps.scan("第七章 附 那 么", ze) == ([], [Finding("swap.ze-compound2", 6, 9, "那 么", "那么 may stand for 则")])
+    open_elsewhere = swaps.gate([FP])  # a flag found in the compacted text is mapped back, spaces and all
+    assert swaps.scan("要 及 时 反 响 处 置", open_elsewhere) == ([], [Finding(
+        "swap.fanying", 6, 9, "反 响", "反响 may stand for 反应 (no fanying fingerprint in this document; cue: 及时)")])
+
+
+def test_each_flag_says_why_it_is_no_edit() -> None:
+    shipped = swaps.load()  # no shipped rule is flag-only now: one made so here
+    flag_only = dataclasses.replace(shipped, rules=tuple(
+        dataclasses.replace(r, mode="flag") if r.id == "swap.fanying" else r for r in shipped.rules))
+    assert swaps.scan("反响速度快", swaps.gate(["反响机制"]), sr=flag_only) == ([], [Finding(
+        "swap.fanying", 0, 2, "反响", "反响 may stand for 反应 (flag-only rule; cue: 速度)")])
+    strict = dataclasses.replace(swaps.load(), min_confidence=1.01)
+    assert swaps.scan("反响速度快", swaps.gate(["反响机制"]), sr=strict) == ([], [Finding(
+        "swap.fanying", 0, 2, "反响", "反响 may stand for 反应 (rule confidence 1.00 below 1.01; cue: 速度)")])
+
+
+def test_a_guard_looks_at_the_neighbours_not_around_the_text() -> None:
+    g = swaps.gate(["反响机制"])
+    # 反响 opens the text: nothing is to its left (the 相 at the end is not its neighbour)
+    assert swaps.scan("反响速度快相", g) == ([Change("swap.fanying", 0, 2, "反响", "反应", "速度")], [])
+    assert swaps.scan("相反响速度快", g) == ([], [])  # 相反 + 响: guarded
+    assert swaps._span("甲，乙丙丁，", 2, 2, "，") == (2, 5)
+    assert swaps._span("甲，乙丙丁，", 2, 3, "，") == (2, 5)
+
+
+def test_a_guarded_or_unproven_match_does_not_stop_the_rules_later_matches() -> None:
+    assert swaps.scan("相反响速度快，快速反响机制", swaps.gate(["反响机制"])) == (
+        [Change("swap.fanying", 9, 11, "反响", "反应", "快速")], [])
+    edits, flags = swaps.scan("推动开展联扶，报国家开展改革委审批", swaps.gate(["坚持科学发展观"]))
+    assert [(c.start, c.before, c.after) for c in edits] == [(10, "开展", "发展")] and flags == []
+    fuwu_ze = swaps.gate(["坚持原那么", "强化培训效劳", "优化效劳流程"])
+    assert swaps.scan("细 那 么 与 效 劳 流 程", fuwu_ze) == (
+        [Change("swap.fuwu", 8, 11, "效 劳", "服 务", "default (spaced heading)")],
+        [Finding("swap.ze-xize", 2, 5, "那 么", "那么 may stand for 则")])
+
+
+def test_a_kept_match_or_a_skipped_rule_does_not_stop_the_others() -> None:
+    text = "政权稳固，进一步稳固成果"
+    assert swaps.scan(text, swaps.gate([text])) == ([Change("swap.gonggu", 8, 10, "稳固", "巩固", "成果")], [])
+    edits, _ = swaps.scan("坚持科学开展观", swaps.gate(["坚持科学开展观"]), skips=lambda rid: rid == "swap.ze-idiom")
+    assert [(c.rule, c.before, c.after) for c in edits] == [("swap.fazhan", "开展", "发展")]
+
+
+# --- applying changes ------------------------------------------------------------------------------
+
+def test_apply_runs_right_to_left_and_touching_changes_are_fine() -> None:
+    text = "甲乙丙丁"
+    new, order = changes.apply(text, [Change("r", 0, 1, "甲", "一"), Change("r", 1, 3, "乙丙", "二")])
+    assert new == "一二丁" and [c.start for c in order] == [1, 0]
+
+
+def test_apply_refuses_overlapping_or_stale_changes() -> None:
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙丙丁", [Change("r", 0, 2, "甲乙", "一"), Change("r", 1, 3, "乙丙", "二")])
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙丙丁", [Change("r", 0, 1, "乙", "一")])
+    with pytest.raises(ValueError, match="overlapping or stale"):
+        changes.apply("甲乙", [Change("r", 1, 3, "乙", "二")])  # past the end
+
+
+def test_shift_counts_the_changes_that_end_at_or_before_the_offset() -> None:
+    cs = [Change("r", 2, 4, "效劳", "服务好"), Change("r", 6, 7, "，", "")]
+    assert [changes.shift(p, cs) for p in (0, 3, 4, 5, 6, 7, 8)] == [0, 3, 5, 6, 7, 7, 8]
+
+
+def test_remap_moves_findings_onto_the_restored_text() -> None:
+    cs = [Change("r", 0, 2, "效劳", "服务好")]
+    found = changes.remap([Finding("f", 3, 5, "开展", "m", "info")], cs, "服务好的开展工作")
+    assert found == [Finding("f", 4, 6, "开展", "m", "info")]
+
+
+def test_require_names_every_missing_key() -> None:
+    from pathlib import Path
+    with pytest.raises(PipelineError, match=r"^u\.toml: rule swap\.x: missing mode, match$"):
+        changes.require(Path("/x/u.toml"), {"id": "swap.x", "family": "f"}, ("family", "mode", "match"))
+    changes.require(Path("/x/u.toml"), {"id": "swap.x", "mode": "m"}, ("mode",))
+
+
+def test_owned_rules_are_each_detectors_own_in_file_order_with_only_their_keys() -> None:
+    from pipeline.stages.restore.swap_rules import RULE_KEYS
+    ids = [r["id"] for _, r in changes.owned_rules("swaps", RULE_KEYS)]
+    assert ids[:3] == ["swap.ze-idiom", "swap.ze-paired", "swap.yuanze"] and all(i.startswith("swap.") for i in ids)
+    unknown = r"^rule file swaps\.toml: unknown key 'confidence' in rule swap\.ze-idiom \(allowed: id\)$"
+    with pytest.raises(PipelineError, match=unknown):
+        changes.owned_rules("swaps", frozenset({"id"}))
+    assert changes.OWNERS == {"punct.": "punctuation", "quote.": "punctuation", "swap.": "swaps",
+                              "num.": "numbers", "meta.": "numbers", "text.": "numbers"}
+
+
+@pytest.fixture()
+def user_rule_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Write one user restore file; the rule loaders read it until the test ends."""
+    from pipeline import rules
+
+    def write(text: str) -> None:
+        (tmp_path / "restore").mkdir(exist_ok=True)
+        (tmp_path / "restore" / "user.toml").write_text(text, encoding="utf-8")
+        monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+        rules.load.cache_clear()
+
+    yield write
+    monkeypatch.delenv("SCRAPE2DOC_RULES", raising=False)
+    from pipeline import rules
+    rules.load.cache_clear()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[rule]]\nmatch = "x"\n', r"^user\.toml: rule 0 has no id$"),
+    ('[[rule]]\nid = "swap.a"\n[[rule]]\nid = ""\n', r"^user\.toml: rule 1 has no id$"),
+    ('[[rule]]\nid = 7\n', r"^user\.toml: rule 0 has no id$"),
+    ('rule = ["swap.a"]\n', r"^user\.toml: rule 0 has no id$"),
+    ('[[rule]]\nid = "swp.a"\n', r"^user\.toml: rule swp\.a: no restore detector runs this id \(it must start with "
+                                 r"one of punct\., quote\., swap\., num\., meta\., text\.\)$"),
+    ('[[rule]]\nid = "swap.fuwu"\n', r"^user\.toml: rule swap\.fuwu: id already used in swaps\.toml$"),
+])
+def test_every_rule_needs_a_unique_id_a_detector_runs(user_rule_file, text: str, message: str) -> None:
+    user_rule_file(text)
+    with pytest.raises(PipelineError, match=message):
+        changes.owned_rules("nobody", frozenset())  # no detector of that name: only the ids are checked
