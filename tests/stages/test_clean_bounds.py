@@ -632,3 +632,55 @@ def test_a_page_marker_after_a_pinyin_gloss_is_cut_at_its_place_in_the_text() ->
     doc = run(f"首页\n{P1}\n前半句中(zhōng)文第1页/共5页后半句。\n{P2}\n")
     assert blocks(doc)[2:] == [("body", "前半句中文", (31, 43)), ("chrome", "(zhōng)", (35, 42)),
                                ("chrome", "第1页/共5页", (43, 50)), ("body", "后半句。", (50, 54)), ("body", P2, (55, 82))]
+
+
+# --- where each run of a line stands: its line (head or tail) and the blank line above it -----------
+
+CONTEXT_END = "a line after the site's chrome began at the end of the page"
+
+
+@pytest.mark.parametrize("tail_chrome, rule", [("上传时间:2021-06-19", "generic.meta"),
+                                               ("分享 推荐 热门", "generic.lexicon")])
+def test_a_metadata_or_site_words_line_after_the_body_starts_the_tail(tail_chrome: str, rule: str) -> None:
+    doc = run(f"首页\n{BODY}{tail_chrome}\n谢谢。\n")
+    assert doc.text_view() == BODY
+    assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), (tail_chrome, rule),
+                                                  ("谢谢。", "generic.context")]
+    assert notes(doc)[-1][2] == CONTEXT_END
+
+
+def test_chrome_cut_out_of_a_line_after_the_body_starts_the_tail() -> None:
+    notice = "本文档只提供3页预览，完整内容请下载"  # cut by a find rule, not a whole-line one
+    doc = run(f"首页\n{BODY}{notice}\n谢谢。\n")
+    assert doc.text_view() == BODY
+    assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), (notice, "generic.truncated_inline"),
+                                                  ("谢谢。", "generic.context")]
+
+
+def test_a_line_dense_in_site_words_inside_the_body_leaves_the_head_as_it_was() -> None:
+    dense = "会员用户可以下载本站文库里的积分资料，欢迎上传。"
+    doc = run(f"首页\n尊敬的各位领导：\n{P1}\n{dense}\n{P2}\n{P3}\n")
+    assert doc.text_view() == f"尊敬的各位领导：\n{BODY}"
+
+
+def test_a_blank_line_keeps_a_wrapped_line_from_the_one_before() -> None:
+    assert run(f"首页\n{W1}\n\n{W2}\n{W3}\n").text_view() == f"{W1}\n{W2}{W3}\n"
+    # body before a page marker cut out of its line keeps the blank line above it
+    assert run(f"首页\n{W1}\n\n{W2}第2页/共5页\n{W3}\n").text_view() == f"{W1}\n{W2}{W3}\n"
+
+
+def test_a_page_marker_inside_a_line_holds_no_blank_line_of_its_own() -> None:
+    # the marker after the text and the text after the marker both go on the paragraph
+    assert run(f"首页\n{W1}\n{W2}第2页/共5页\n{W3}\n").text_view() == f"{W1}{W2}{W3}\n"
+    assert run(f"首页\n{W1}\n第2页/共5页 {W2}\n{W3}\n").text_view() == f"{W1}{W2}{W3}\n"
+
+
+def test_a_chunk_number_after_a_blank_line_starts_a_paragraph() -> None:
+    doc = run(f"首页\n{W1}\n\n1、{W2}\n2、{W3}\n")
+    assert doc.text_view() == f"{W1}\n{W2}{W3}\n"
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
+
+
+def test_a_gloss_inside_the_first_chunk_closes_up() -> None:
+    doc = run(f"首页\n{P1}\n1、第一段内(nèi)容讲的是\n2、工作的安排和计划。\n{P2}\n")
+    assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
