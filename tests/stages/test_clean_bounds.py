@@ -684,3 +684,28 @@ def test_a_chunk_number_after_a_blank_line_starts_a_paragraph() -> None:
 def test_a_gloss_inside_the_first_chunk_closes_up() -> None:
     doc = run(f"首页\n{P1}\n1、第一段内(nèi)容讲的是\n2、工作的安排和计划。\n{P2}\n")
     assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
+
+
+# --- which head copy of a known title stays ----------------------------------------------------------
+
+def test_the_filenames_title_among_the_chrome_is_kept_as_body_not_taken() -> None:
+    doc = run(f"{TITLE}.docx\n首页\n{TITLE}\n登录\n{BODY}")
+    assert [(t, r) for t, r, _ in notes(doc)] == [(f"{TITLE}.docx", "generic.meta"), ("首页", "generic.buttons"),
+                                                  ("登录", "generic.buttons")]
+
+
+def test_a_known_title_shown_again_right_after_the_last_head_chrome_keeps_only_that_copy() -> None:
+    doc = run(f"{TITLE}.docx\n首页\n{TITLE}\n登录\n{TITLE}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+    assert notes(doc) == [(f"{TITLE}.docx", "generic.meta", ""), ("首页", "generic.buttons", ""),
+                          (TITLE, "generic.context", "a line among the site's chrome before the body"),
+                          ("登录", "generic.buttons", "")]
+
+
+def test_the_line_above_a_metadata_row_is_the_title_though_another_is_nearer_the_body() -> None:
+    doc = run(f"首页\n登录\n{TITLE}\n文档编号:3146226\n收藏\n工作计划方案\n注册\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
+    assert notes(doc)[4] == ("工作计划方案", "generic.context", "a line among the site's chrome before the body")
+    # a title the site cut short (..) above the row names nothing: the line nearest the body does
+    cut = run(f"首页\n登录\n社区志愿服务工作..\n文档编号:3146226\n收藏\n工作计划方案\n注册\n{BODY}")
+    assert cut.text_view() == f"工作计划方案\n{BODY}" and cut.meta.title == "工作计划方案"
