@@ -709,3 +709,49 @@ def test_the_line_above_a_metadata_row_is_the_title_though_another_is_nearer_the
     # a title the site cut short (..) above the row names nothing: the line nearest the body does
     cut = run(f"首页\n登录\n社区志愿服务工作..\n文档编号:3146226\n收藏\n工作计划方案\n注册\n{BODY}")
     assert cut.text_view() == f"工作计划方案\n{BODY}" and cut.meta.title == "工作计划方案"
+
+
+# --- named groups in find rules lift metadata from the text, past a converter's gloss ---------------
+
+FIND_PROFILE = PROFILE + """[[chrome]]
+id = "id_stamp"
+find = ['〔编号(?P<doc_id>\\d{5,9})〕']
+[[chrome]]
+id = "lead_id"
+find = ['^(?P<doc_id>\\d{5,9})号文档 ']
+[[chrome]]
+id = "joined_size"
+find = ['《大小(?P<size>\\d{1,4}KB)》']
+joins = true
+"""
+
+
+@pytest.fixture
+def findsite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "mysite.toml").write_text(FIND_PROFILE, encoding="utf-8")
+    monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+    yield
+    monkeypatch.delenv("SCRAPE2DOC_RULES")
+    rules.load.cache_clear()
+    profiles.load.cache_clear()
+
+
+def test_a_find_rules_named_group_lifts_its_value_where_it_stands_in_the_text(findsite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{P1}\n前(qián)文〔编号3146226〕后文。\n{P2}\n{P3}\n")
+    assert doc.meta.doc_id == "3146226"
+    assert [t for t, r in chrome(doc) if r == "mysite.id_stamp"] == ["〔编号3146226〕"]
+    assert doc.text_view() == f"{P1}\n前文\n后文。\n{P2}\n{P3}\n"  # a cut that does not join splits the line
+
+
+def test_a_named_group_at_the_lines_first_character_is_lifted(findsite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{P1}\n5550001号文档 其后的正文内容。\n{P2}\n{P3}\n")
+    assert doc.meta.doc_id == "5550001" and doc.text_view() == f"{P1}\n其后的正文内容。\n{P2}\n{P3}\n"
+
+
+def test_a_joining_find_rules_named_group_lifts_from_the_text(findsite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{P1}\n前文《大小56KB》后文。\n{P2}\n{P3}\n")
+    assert doc.meta.size == "56KB"
+    assert f"{P1}\n前文后文。\n" in doc.text_view()
