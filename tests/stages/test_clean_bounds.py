@@ -755,3 +755,12 @@ def test_a_joining_find_rules_named_group_lifts_from_the_text(findsite: None) ->
     doc = run(f"我的文库\n立即阅读全文\n{P1}\n前文《大小56KB》后文。\n{P2}\n{P3}\n")
     assert doc.meta.size == "56KB"
     assert f"{P1}\n前文后文。\n" in doc.text_view()
+
+
+def test_the_body_core_counts_a_follow_rules_lines_as_chrome_up_to_follow_max(mysite: None) -> None:
+    # both ※ lines are the rule's: the body starts after them, so 本页说明 is at the edge and goes
+    two = run(f"我的文库\n立即阅读全文\n下载须知如下\n※{P1}\n※{P2}\n本页说明\n{BODY}")
+    assert two.text_view() == BODY and chrome(two)[-1] == ("本页说明", "mysite.edge_note")
+    # a third ※ line is past follow_max: prose, where the body starts, so 本页说明 is inside it and stays
+    three = run(f"我的文库\n立即阅读全文\n下载须知如下\n※{P1}\n※{P2}\n※{P3}\n本页说明\n{BODY}")
+    assert three.text_view() == f"※{P3}\n本页说明\n{BODY}"
