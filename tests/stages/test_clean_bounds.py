@@ -764,3 +764,28 @@ def test_the_body_core_counts_a_follow_rules_lines_as_chrome_up_to_follow_max(my
     # a third ※ line is past follow_max: prose, where the body starts, so 本页说明 is inside it and stays
     three = run(f"我的文库\n立即阅读全文\n下载须知如下\n※{P1}\n※{P2}\n※{P3}\n本页说明\n{BODY}")
     assert three.text_view() == f"※{P3}\n本页说明\n{BODY}"
+
+
+# --- preview chunks: which numbered lines break a sentence ---------------------------------------------
+
+def test_the_first_number_never_breaks_a_sentence_alone() -> None:
+    # 1、 after a wrapped line, then a list whose items end their sentences: a list, not chunks
+    doc = run(f"首页\n{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n")
+    assert doc.text_view() == f"{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n"
+
+
+def test_a_number_before_a_heading_marker_breaks_a_sentence() -> None:
+    doc = run(f"首页\n{P1}\n1、第一段内容。\n2、一、工作的安排。\n{P2}\n")
+    assert doc.text_view() == f"{P1}\n第一段内容。\n一、工作的安排。\n{P2}\n"
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
+
+
+def test_a_number_the_rule_cut_itself_breaks_a_sentence() -> None:
+    doc = run(f"首页\n{P1}\n1、第一段内容。\n2、，工作的安排。\n{P2}\n")
+    assert doc.text_view() == f"{P1}\n第一段内容。，工作的安排。\n{P2}\n"
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
+
+
+def test_a_wrapped_line_goes_on_across_the_first_chunk_number() -> None:
+    doc = run(f"首页\n{W1}\n1、{W2}\n2、{W3}\n")
+    assert doc.text_view() == f"{W1}{W2}{W3}\n"
