@@ -789,3 +789,23 @@ def test_a_number_the_rule_cut_itself_breaks_a_sentence() -> None:
 def test_a_wrapped_line_goes_on_across_the_first_chunk_number() -> None:
     doc = run(f"首页\n{W1}\n1、{W2}\n2、{W3}\n")
     assert doc.text_view() == f"{W1}{W2}{W3}\n"
+
+
+# --- a label on its line, its value on the next; the keyword line ---------------------------------------
+
+def test_a_label_on_the_last_but_one_line_takes_its_value_from_the_last() -> None:
+    doc = run(f"首页\n{BODY}文档编号\n3146226\n")
+    assert doc.meta.doc_id == "3146226" and doc.text_view() == BODY
+    assert notes(doc)[1] == ("文档编号", "generic.meta", "")
+
+
+def test_a_label_right_under_a_metadata_line_is_still_a_label() -> None:
+    doc = run(f"首页\n{BODY}上传时间:2021-06-19\n文档编号\n3146226\n")
+    assert (doc.meta.date, doc.meta.doc_id) == ("2021-06-19", "3146226")
+    assert [(t, r) for t, r, _ in notes(doc)][1:3] == [("上传时间:2021-06-19", "generic.meta"), ("文档编号", "generic.meta")]
+
+
+def test_the_keyword_line_is_chrome_and_lifts_the_keywords() -> None:
+    doc = run(f"{TITLE}.docx\n首页\n社区 志愿服务 工作总结\n{BODY}")
+    assert doc.meta.keywords == ["社区", "志愿服务", "工作总结"]
+    assert notes(doc)[-1] == ("社区 志愿服务 工作总结", "generic.keyword_line", "")
