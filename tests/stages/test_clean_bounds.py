@@ -723,6 +723,15 @@ find = ['^(?P<doc_id>\\d{5,9})号文档 ']
 id = "joined_size"
 find = ['《大小(?P<size>\\d{1,4}KB)》']
 joins = true
+[[chrome]]
+id = "stamp_word"
+find = ['〔编号']
+[[chrome]]
+id = "may_be_empty"
+find = ['〓*']
+[[chrome]]
+id = "long_notice"
+match = ['声明：.{1,600}']
 """
 
 
@@ -809,3 +818,23 @@ def test_the_keyword_line_is_chrome_and_lifts_the_keywords() -> None:
     doc = run(f"{TITLE}.docx\n首页\n社区 志愿服务 工作总结\n{BODY}")
     assert doc.meta.keywords == ["社区", "志愿服务", "工作总结"]
     assert notes(doc)[-1] == ("社区 志愿服务 工作总结", "generic.keyword_line", "")
+
+
+def test_of_hits_at_one_place_the_longest_is_cut_and_every_later_hit_still_is(findsite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{P1}\n前文〔编号3146226〕中间〔编号5550001〕后文。\n{P2}\n{P3}\n")
+    assert [(t, r) for t, r in chrome(doc)][2:] == [("〔编号3146226〕", "mysite.id_stamp"), ("〔编号5550001〕", "mysite.id_stamp")]
+    assert doc.text_view() == f"{P1}\n前文\n中间\n后文。\n{P2}\n{P3}\n"
+
+
+def test_a_find_rule_matching_nothing_cuts_nothing(findsite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}")
+    assert chrome(doc) == [("我的文库", "mysite.buttons"), ("立即阅读全文", "mysite.buttons")]  # no empty cuts
+
+
+def test_a_whole_line_rule_looks_at_lines_of_at_most_500_characters(findsite: None) -> None:
+    c500 = "声明：" + "甲" * 497
+    assert len(c500) == 500
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}{c500}\n")
+    assert doc.text_view() == BODY and chrome(doc)[-1] == (c500, "mysite.long_notice")
+    longer = run(f"我的文库\n立即阅读全文\n{BODY}{c500}甲\n")
+    assert longer.text_view() == f"{BODY}{c500}甲\n"
