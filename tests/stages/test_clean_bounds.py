@@ -838,3 +838,14 @@ def test_a_whole_line_rule_looks_at_lines_of_at_most_500_characters(findsite: No
     assert doc.text_view() == BODY and chrome(doc)[-1] == (c500, "mysite.long_notice")
     longer = run(f"我的文库\n立即阅读全文\n{BODY}{c500}甲\n")
     assert longer.text_view() == f"{BODY}{c500}甲\n"
+
+
+def test_a_head_title_with_a_gloss_inside_is_read_as_one_line() -> None:
+    glossed = "社区志(zhì)愿服务工作总结"
+    known = run(f"{TITLE}.docx\n首页\n{glossed}\n登录\n{BODY}")
+    assert known.text_view() == f"{TITLE}\n{BODY}"
+    assert [(t, r) for t, r, _ in notes(known)] == [(f"{TITLE}.docx", "generic.meta"), ("首页", "generic.buttons"),
+                                                    ("(zhì)", "generic.pinyin_gloss"), ("登录", "generic.buttons")]
+    unknown = run(f"首页\n{glossed}\n登录\n注册\n收藏\n{BODY}")
+    assert unknown.text_view() == f"{TITLE}\n{BODY}" and unknown.meta.title == TITLE
+    assert [r for _, r, _ in notes(unknown)] == ["generic.buttons", "generic.pinyin_gloss"] + ["generic.buttons"] * 3
