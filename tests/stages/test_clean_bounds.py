@@ -849,3 +849,16 @@ def test_a_head_title_with_a_gloss_inside_is_read_as_one_line() -> None:
     unknown = run(f"首页\n{glossed}\n登录\n注册\n收藏\n{BODY}")
     assert unknown.text_view() == f"{TITLE}\n{BODY}" and unknown.meta.title == TITLE
     assert [r for _, r, _ in notes(unknown)] == ["generic.buttons", "generic.pinyin_gloss"] + ["generic.buttons"] * 3
+
+
+def test_a_rule_line_inside_the_body_that_ends_nothing_leaves_the_edges_where_they_were(mysite: None) -> None:
+    doc = run(f"我的文库\n立即阅读全文\n{BODY}我的文库\n{BODY}本页说明\n{BODY}")
+    assert doc.text_view() == f"{BODY}{BODY}本页说明\n{BODY}"
+    assert chrome(doc) == [("我的文库", "mysite.buttons"), ("立即阅读全文", "mysite.buttons"), ("我的文库", "mysite.buttons")]
+
+
+def test_the_filenames_title_keeps_its_line_however_much_chrome_follows_it() -> None:
+    doc = run(f"{TITLE}.docx\n首页\n{TITLE}\n登录\n注册\n收藏\n分享\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}"
+    assert [(t, r) for t, r, _ in notes(doc)] == [(f"{TITLE}.docx", "generic.meta")] + [
+        (w, "generic.buttons") for w in ("首页", "登录", "注册", "收藏", "分享")]
