@@ -235,3 +235,9 @@ def test_every_rule_needs_a_unique_id_a_detector_runs(user_rule_file, text: str,
     user_rule_file(text)
     with pytest.raises(PipelineError, match=message):
         changes.owned_rules("nobody", frozenset())  # no detector of that name: only the ids are checked
+
+
+def test_a_flag_for_an_ambiguous_context_says_so_with_its_score() -> None:
+    g = swaps.gate(["坚持科学开展观，要发展经济", "开展", "开展", "开展"])  # fazhan at level 3
+    assert swaps.scan("党的工作同步开展，实现对接", g) == ([], [Finding(
+        "swap.fazhan", 6, 8, "开展", "开展 may stand for 发展 (context is ambiguous; cue: ctx -1 score +2: $+1 同步-2 doc3+3)")])
