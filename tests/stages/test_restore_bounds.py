@@ -241,3 +241,17 @@ def test_a_flag_for_an_ambiguous_context_says_so_with_its_score() -> None:
     g = swaps.gate(["坚持科学开展观，要发展经济", "开展", "开展", "开展"])  # fazhan at level 3
     assert swaps.scan("党的工作同步开展，实现对接", g) == ([], [Finding(
         "swap.fazhan", 6, 8, "开展", "开展 may stand for 发展 (context is ambiguous; cue: ctx -1 score +2: $+1 同步-2 doc3+3)")])
+
+
+def test_context_votes_add_to_a_familys_fingerprints_and_count_once_per_family() -> None:
+    both = swaps.gate([FP, "统筹城乡开展是一项复杂的系统工程"])  # a fingerprint, and two 开展 voting 发展
+    assert (both.counts, both.votes, both.distinct, both.open) == ({"fazhan": 3}, {"fazhan": 2}, 2, True)
+    two = swaps.gate(["统筹城乡开展是一项复杂的系统工程", "完善鼓励措施", "落实人才鼓励政策"])  # votes alone, two families
+    assert (two.counts, two.distinct, two.open) == ({"fazhan": 1, "jili": 2}, 2, True)
+
+
+def test_a_family_with_a_vote_share_but_no_votes_stays_at_level_two() -> None:
+    g = swaps.Gate({"fazhan": 1}, 1, True, {"fazhan": (5, 3)}, {}, {}, {}, {"fazhan": 0.4}, {}, frozenset())
+    assert g.level("fazhan") == 2
+    voted = dataclasses.replace(g, votes={"fazhan": 2})  # 2 of 3 开展 vote: at least 0.4 of them
+    assert voted.level("fazhan") == 3
