@@ -255,3 +255,10 @@ def test_a_family_with_a_vote_share_but_no_votes_stays_at_level_two() -> None:
     assert g.level("fazhan") == 2
     voted = dataclasses.replace(g, votes={"fazhan": 2})  # 2 of 3 开展 vote: at least 0.4 of them
     assert voted.level("fazhan") == 3
+
+
+def test_an_occurrence_kept_does_not_stop_the_rule_at_the_next_one() -> None:
+    text = "开展专项整治，统筹城乡开展是一项复杂的系统工程"  # a clear activity, then 开展 for 发展
+    edits, flags = swaps.scan(text, swaps.gate([FP, text]))
+    assert [(c.rule, c.start, c.end, c.before, c.after) for c in edits] == [("swap.fazhan", 11, 13, "开展", "发展")]
+    assert flags == []
