@@ -262,3 +262,10 @@ def test_an_occurrence_kept_does_not_stop_the_rule_at_the_next_one() -> None:
     edits, flags = swaps.scan(text, swaps.gate([FP, text]))
     assert [(c.rule, c.start, c.end, c.before, c.after) for c in edits] == [("swap.fazhan", 11, 13, "开展", "发展")]
     assert flags == []
+
+
+def test_every_occurrence_in_a_block_votes_past_a_guarded_one_or_an_earlier_vote() -> None:
+    guarded_first = swaps.gate(["召开展览会，统筹城乡开展是一项复杂的系统工程"])  # 开展览: 展览, no vote
+    assert (guarded_first.counts, guarded_first.votes, guarded_first.open) == ({"fazhan": 1}, {"fazhan": 1}, True)
+    one_block = swaps.gate(["完善鼓励措施，落实人才鼓励政策"])  # jili needs 2 votes: both in one block
+    assert (one_block.counts, one_block.votes) == ({"jili": 2}, {"jili": 2})
