@@ -249,3 +249,24 @@ def test_stage_files_are_each_stages_view_and_model_named_by_its_number() -> Non
     assert files["04-structure.md"].decode().startswith("# 标题\n")
     assert Document.from_json(files["04-structure.json"].decode()) == structured
     assert Document.from_json(files["01-ingest.json"].decode()) == ingested
+
+
+def test_a_cleanup_that_fails_never_fails_the_build_nor_hides_its_error(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that cannot be removed (a file held open on a share): the swap already happened,
+    so the build stands; a write that failed reports its own error, not the cleanup's."""
+    def stubborn(path: Path, ignore_errors: bool = False) -> None:
+        if not ignore_errors:
+            raise PermissionError(errno.EACCES, "cannot remove", str(path))
+
+    target = tmp_path / "doc"
+    write_folder(target, {"a": b"1"})
+    monkeypatch.setattr(artifacts.shutil, "rmtree", stubborn)
+    write_folder(target, {"a": b"2"})  # swapped in: the old folder cannot go
+    assert listing(target) == {"a": b"2"}
+    monkeypatch.setattr(artifacts, "_exchange", lambda a, b: False)
+    write_folder(target, {"a": b"3"})  # renamed in: the old folder cannot go
+    assert listing(target) == {"a": b"3"}
+    with pytest.raises(FileNotFoundError):
+        write_folder(target, {"sub/x": b"4"})  # no folder sub: the write's own error
+    assert listing(target) == {"a": b"3"}
