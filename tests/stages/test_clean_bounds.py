@@ -374,6 +374,7 @@ def test_hits_count_each_character_once_longest_first() -> None:
     assert classify._hits("下载文档", ("下载文档", "文档")) == {"下载文档"}
     assert classify._hits("下载X下载Y下载", ("下载", "载Y")) == {"下载"}  # every 下载 is taken, the middle one too
     assert classify._hits("AAB", ("A", "AB")) == {"A"}
+    assert classify._hits("AAB", ("AB", "A", "B")) == {"AB", "A"}  # B only inside AB, taken already
 
 
 def test_the_lexicon_table_is_read_longest_word_first() -> None:
@@ -383,6 +384,11 @@ def test_the_lexicon_table_is_read_longest_word_first() -> None:
     assert lex == classify.Lexicon(strong=("VIP会员", "下载文档", "下载"), weak=("相关文档", "文档"),
                                    function_chars=frozenset("的了"), good_chars=20, near_chars=8,
                                    min_function_share=0.04, edge_max_chars=16, dense_share=0.12)
+    # longest first even where the shorter word sorts after the longer one (文 U+6587 > 下 U+4E0B)
+    weak = classify.Lexicon.from_table({"strong": [], "weak": ["文档", "下载文档"], "function_chars": "的",
+                                        "good_chars": 20, "near_chars": 8, "min_function_share": 0.04,
+                                        "edge_max_chars": 16, "dense_share": 0.12}).weak
+    assert weak == ("下载文档", "文档")
 
 
 def test_the_dense_share_counts_a_line_without_han_as_one_character() -> None:
