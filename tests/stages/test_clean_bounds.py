@@ -770,6 +770,8 @@ def test_a_joining_find_rules_named_group_lifts_from_the_text(findsite: None) ->
     doc = run(f"我的文库\n立即阅读全文\n{P1}\n前文《大小56KB》后文。\n{P2}\n{P3}\n")
     assert doc.meta.size == "56KB"
     assert f"{P1}\n前文后文。\n" in doc.text_view()
+    glossed = run(f"我的文库\n立即阅读全文\n{P1}\n前(qián)文《大小56KB》后文。\n{P2}\n{P3}\n")  # it reads the text
+    assert glossed.meta.size == "56KB" and glossed.text_view() == f"{P1}\n前文后文。\n{P2}\n{P3}\n"
 
 
 def test_the_body_core_counts_a_follow_rules_lines_as_chrome_up_to_follow_max(mysite: None) -> None:
@@ -868,3 +870,9 @@ def test_the_filenames_title_keeps_its_line_however_much_chrome_follows_it() -> 
     assert doc.text_view() == f"{TITLE}\n{BODY}"
     assert [(t, r) for t, r, _ in notes(doc)] == [(f"{TITLE}.docx", "generic.meta")] + [
         (w, "generic.buttons") for w in ("首页", "登录", "注册", "收藏", "分享")]
+
+
+def test_a_line_dense_in_site_words_inside_the_body_leaves_the_lines_above_the_body_alone() -> None:
+    dense = "会员用户可以下载本站文库里的积分资料，欢迎上传。"
+    doc = run(f"首页\n第0行说明文字\n{P1}\n{dense}\n{P2}\n{P3}\n")
+    assert doc.text_view() == f"第0行说明文字\n{BODY}"
