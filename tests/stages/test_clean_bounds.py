@@ -876,3 +876,13 @@ def test_a_line_dense_in_site_words_inside_the_body_leaves_the_lines_above_the_b
     dense = "会员用户可以下载本站文库里的积分资料，欢迎上传。"
     doc = run(f"首页\n第0行说明文字\n{P1}\n{dense}\n{P2}\n{P3}\n")
     assert doc.text_view() == f"第0行说明文字\n{BODY}"
+
+
+@pytest.mark.parametrize("teaser, opening", [
+    (OPENING[:24] + " …", OPENING),  # a space before the ellipsis is no part of the teaser
+    ((OPENING + P1)[:40] + "另…", OPENING + P1),  # only the first 40 characters must agree
+])
+def test_a_teaser_is_compared_without_its_trailing_space_and_on_forty_characters(teaser: str, opening: str) -> None:
+    doc = run(f"首页\n{teaser}\n登录\n{TITLE}\n{opening}\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{opening}\n{BODY}"
+    assert notes(doc)[1] == (teaser, "generic.context", "the site's teaser of the body's opening")
