@@ -886,3 +886,9 @@ def test_a_teaser_is_compared_without_its_trailing_space_and_on_forty_characters
     doc = run(f"首页\n{teaser}\n登录\n{TITLE}\n{opening}\n{BODY}")
     assert doc.text_view() == f"{TITLE}\n{opening}\n{BODY}"
     assert notes(doc)[1] == (teaser, "generic.context", "the site's teaser of the body's opening")
+
+
+def test_a_near_line_before_the_footer_is_inside_the_body_where_edge_rules_do_not_cut() -> None:
+    assert run(f"{LONG}\n（转）{NEAR}\n{FOOTER}\n{P1}\n").text_view() == f"{LONG}\n（转）{NEAR}\n"
+    after = run(f"{LONG}\n{FOOTER}\n（转）{NEAR}\n{P1}\n")  # after the footer: the edge, where it is cut
+    assert after.text_view() == f"{LONG}\n" and ("（转）", "generic.repost_mark", "") in notes(after)
