@@ -892,3 +892,10 @@ def test_a_near_line_before_the_footer_is_inside_the_body_where_edge_rules_do_no
     assert run(f"{LONG}\n（转）{NEAR}\n{FOOTER}\n{P1}\n").text_view() == f"{LONG}\n（转）{NEAR}\n"
     after = run(f"{LONG}\n{FOOTER}\n（转）{NEAR}\n{P1}\n")  # after the footer: the edge, where it is cut
     assert after.text_view() == f"{LONG}\n" and ("（转）", "generic.repost_mark", "") in notes(after)
+
+
+def test_the_title_above_a_metadata_row_is_the_line_right_above_it() -> None:
+    # the line above that one (温馨提示：) is no title: only the row's own neighbour counts
+    doc = run(f"首页\n温馨提示：\n{TITLE}\n文档编号:3146226\n收藏\n工作计划方案\n注册\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
+    assert notes(doc)[4] == ("工作计划方案", "generic.context", "a line among the site's chrome before the body")
