@@ -247,6 +247,7 @@ def test_a_metadata_row_must_be_at_least_half_fields() -> None:
     assert sitemeta.meta_line(generic, "ID:123 甲乙 丙丁 戊己", lifter()) == {"doc_id": "123"}  # 6 of 12
     assert sitemeta.meta_line(generic, "ID:123 甲乙 丙丁 戊己庚", lifter()) is None  # 6 of 13
     assert sitemeta.meta_line(generic, "甲乙丙 ID:123", lifter()) == {"doc_id": "123"}
+    assert sitemeta.meta_line(generic, "甲乙 丙丁 戊己庚 ID:123", lifter()) is None  # 6 of 13, the field last
     assert sitemeta.meta_line(generic, "浏览:12 甲乙", lifter()) is None  # loose words need a lifted field
     assert sitemeta.meta_line(generic, "浏览:12", lifter()) == {}
     assert sitemeta.meta_line(generic, "今天天气很好", lifter()) is None
