@@ -88,7 +88,8 @@ def test_printable_names_ten_characters_and_counts_the_rest(monkeypatch: pytest.
     ten = Document(source="t", blocks=[Block(id="b0", text="ABCDEFGHIJ", kind="paragraph")])
     assert fonts.printable(ten)[1][0].message.endswith("U+004A J: shown as 〓 in the PDF (the DOCX keeps them)")
     eleven = Document(source="t", blocks=[Block(id="b0", text="ABCDEFGHIJK", kind="paragraph")])
-    assert fonts.printable(eleven)[1][0].message.endswith("U+004A J and 1 more: shown as 〓 in the PDF (the DOCX keeps them)")
+    assert fonts.printable(eleven)[1][0].message.endswith(
+        "U+004A J and 1 more: shown as 〓 in the PDF (the DOCX keeps them)")
     monkeypatch.setattr(fonts, "printable_chars", lambda d: None)  # system fonts: fontconfig decides
     assert fonts.printable(doc) == (doc, [])
 

@@ -831,7 +831,7 @@ def test_the_keyword_line_is_chrome_and_lifts_the_keywords() -> None:
 
 def test_of_hits_at_one_place_the_longest_is_cut_and_every_later_hit_still_is(findsite: None) -> None:
     doc = run(f"我的文库\n立即阅读全文\n{P1}\n前文〔编号3146226〕中间〔编号5550001〕后文。\n{P2}\n{P3}\n")
-    assert [(t, r) for t, r in chrome(doc)][2:] == [("〔编号3146226〕", "mysite.id_stamp"), ("〔编号5550001〕", "mysite.id_stamp")]
+    assert chrome(doc)[2:] == [("〔编号3146226〕", "mysite.id_stamp"), ("〔编号5550001〕", "mysite.id_stamp")]
     assert doc.text_view() == f"{P1}\n前文\n中间\n后文。\n{P2}\n{P3}\n"
 
 

@@ -240,7 +240,8 @@ def test_every_rule_needs_a_unique_id_a_detector_runs(user_rule_file, text: str,
 def test_a_flag_for_an_ambiguous_context_says_so_with_its_score() -> None:
     g = swaps.gate(["坚持科学开展观，要发展经济", "开展", "开展", "开展"])  # fazhan at level 3
     assert swaps.scan("党的工作同步开展，实现对接", g) == ([], [Finding(
-        "swap.fazhan", 6, 8, "开展", "开展 may stand for 发展 (context is ambiguous; cue: ctx -1 score +2: $+1 同步-2 doc3+3)")])
+        "swap.fazhan", 6, 8, "开展",
+        "开展 may stand for 发展 (context is ambiguous; cue: ctx -1 score +2: $+1 同步-2 doc3+3)")])
 
 
 def test_context_votes_add_to_a_familys_fingerprints_and_count_once_per_family() -> None:
