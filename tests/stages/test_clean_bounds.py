@@ -900,3 +900,15 @@ def test_the_title_above_a_metadata_row_is_the_line_right_above_it() -> None:
     doc = run(f"首页\n温馨提示：\n{TITLE}\n文档编号:3146226\n收藏\n工作计划方案\n注册\n{BODY}")
     assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
     assert notes(doc)[4] == ("工作计划方案", "generic.context", "a line among the site's chrome before the body")
+
+
+def test_a_metadata_line_alone_is_a_sign_of_a_site() -> None:
+    doc = run(f"上传时间:2021-06-19\n{BODY}")
+    assert doc.text_view() == BODY and doc.meta.date == "2021-06-19"
+    assert notes(doc) == [("上传时间:2021-06-19", "generic.meta", "")]
+
+
+def test_a_body_opening_with_a_title_before_a_space_gives_back_no_other_title() -> None:
+    doc = run(f"首页\n安全生产工作总结\n登录\n注册\n收藏\n分享\n{TITLE}　{P1}\n{P2}\n{P3}\n")
+    assert notes(doc)[1] == ("安全生产工作总结", "generic.context", "a line among the site's chrome before the body")
+    assert doc.meta.title == TITLE
