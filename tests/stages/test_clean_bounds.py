@@ -912,3 +912,14 @@ def test_a_body_opening_with_a_title_before_a_space_gives_back_no_other_title() 
     doc = run(f"首页\n安全生产工作总结\n登录\n注册\n收藏\n分享\n{TITLE}　{P1}\n{P2}\n{P3}\n")
     assert notes(doc)[1] == ("安全生产工作总结", "generic.context", "a line among the site's chrome before the body")
     assert doc.meta.title == TITLE
+
+
+T1 = "今年以來，我們認真落實各項工作任務，取得了較好的成績。"
+T2 = "全體幹部職工團結一心，攻堅克難，推動各項事業向前發展。"
+T3 = "下一步，我們將繼續加強學習，不斷提高工作能力和水平。"
+
+
+@pytest.mark.parametrize("row", ["上傳者:張曉東", "上傳者\n張曉東"])
+def test_a_value_is_lifted_in_the_pages_own_script(row: str) -> None:
+    doc = run(f"首頁\n{T1}\n{T2}\n{T3}\n{row}\n")
+    assert doc.meta.uploader == "張曉東" and doc.text_view() == f"{T1}\n{T2}\n{T3}\n"
