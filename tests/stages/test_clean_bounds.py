@@ -923,3 +923,10 @@ T3 = "下一步，我們將繼續加強學習，不斷提高工作能力和水�
 def test_a_value_is_lifted_in_the_pages_own_script(row: str) -> None:
     doc = run(f"首頁\n{T1}\n{T2}\n{T3}\n{row}\n")
     assert doc.meta.uploader == "張曉東" and doc.text_view() == f"{T1}\n{T2}\n{T3}\n"
+
+
+def test_a_claimed_title_line_given_back_stays_body_though_another_title_is_known() -> None:
+    doc = run(f"安全生产工作总结.docx\n360docs\n{TITLE}\n合集下载\n登录\n{BODY}")  # the body does not repeat it
+    assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == "安全生产工作总结"
+    assert [(t, r) for t, r, _ in notes(doc)] == [("安全生产工作总结.docx", "360docs.meta"), ("360docs", "generic.context"),
+                                                  ("合集下载", "360docs.page_title"), ("登录", "generic.buttons")]
