@@ -930,3 +930,10 @@ def test_a_claimed_title_line_given_back_stays_body_though_another_title_is_know
     assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == "安全生产工作总结"
     assert [(t, r) for t, r, _ in notes(doc)] == [("安全生产工作总结.docx", "360docs.meta"), ("360docs", "generic.context"),
                                                   ("合集下载", "360docs.page_title"), ("登录", "generic.buttons")]
+
+
+def test_a_known_title_the_bodys_first_line_repeats_goes_from_the_head() -> None:
+    buttons = "登录\n注册\n收藏\n分享\n"
+    doc = run(f"{P1}.docx\n首页\n{P1}\n{buttons}{buttons}{BODY}")  # the body's first line is the filename's title
+    assert doc.text_view() == BODY
+    assert notes(doc)[2] == (P1, "generic.context", "a line among the site's chrome before the body")
