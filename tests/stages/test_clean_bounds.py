@@ -937,3 +937,11 @@ def test_a_known_title_the_bodys_first_line_repeats_goes_from_the_head() -> None
     doc = run(f"{P1}.docx\n首页\n{P1}\n{buttons}{buttons}{BODY}")  # the body's first line is the filename's title
     assert doc.text_view() == BODY
     assert notes(doc)[2] == (P1, "generic.context", "a line among the site's chrome before the body")
+
+
+def test_a_line_mostly_cut_by_a_find_rule_counts_as_chrome_for_the_body_core() -> None:
+    notice = "全文共3000字，当前显示800字"  # no site words: only the find rule says it is chrome
+    doc = run(f"首页\n{BODY}{notice}\n谢谢。\n")
+    assert doc.text_view() == BODY
+    assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), (notice, "generic.truncated_inline"),
+                                                  ("谢谢。", "generic.context")]
