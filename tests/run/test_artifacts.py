@@ -2,6 +2,7 @@
 no stale file kept, readable by others, and the folder lock."""
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
@@ -270,3 +271,13 @@ def test_a_cleanup_that_fails_never_fails_the_build_nor_hides_its_error(tmp_path
     with pytest.raises(FileNotFoundError):
         write_folder(target, {"sub/x": b"4"})  # no folder sub: the write's own error
     assert listing(target) == {"a": b"3"}
+
+
+def test_a_failed_exchange_reports_the_errno_of_its_own_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(artifacts, "_libc", None)  # loaded afresh, as in a new process
+    monkeypatch.chdir(tmp_path)
+    Path("b").mkdir()
+    ctypes.set_errno(errno.EPERM)  # a stale value ctypes may hold from an earlier call
+    with pytest.raises(OSError) as e:
+        artifacts._exchange(Path("gone"), Path("b"))
+    assert e.value.errno == errno.ENOENT
