@@ -945,3 +945,8 @@ def test_a_line_mostly_cut_by_a_find_rule_counts_as_chrome_for_the_body_core() -
     assert doc.text_view() == BODY
     assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), (notice, "generic.truncated_inline"),
                                                   ("谢谢。", "generic.context")]
+
+
+def test_a_title_given_back_leaves_a_title_already_known() -> None:
+    doc = run(f"安全生产工作总结.docx\n首页\n{TITLE}\n登录\n{TITLE}篇1\n{BODY}")
+    assert doc.text_view() == f"{TITLE}\n{TITLE}篇1\n{BODY}" and doc.meta.title == "安全生产工作总结"
