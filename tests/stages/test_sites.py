@@ -92,3 +92,14 @@ def test_site_case(name: str, check: str, request: pytest.FixtureRequest) -> Non
         assert [c for c in gold["chrome"] if norm(c) in text] == []
     else:
         assert doc.meta.script == gold["script"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_an_undamaged_page_keeps_its_words(name: str) -> None:
+    """The bodies were written for these cases, undamaged: restore changes no word in them
+    (开展主题班会 on a class teacher's plan once became 发展主题班会, its own vote opening the gate)."""
+    from pipeline.stages.restore import restore
+
+    page = next(p for p in SITES.glob(name + ".*") if p.suffix != ".json")
+    doc = restore(clean(ingest(page.read_bytes(), page.name), Options()), Options())
+    assert [(e.before, e.after) for e in doc.edits if e.rule.startswith("swap.")] == []
