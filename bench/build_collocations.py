@@ -47,12 +47,13 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from pipeline.stages.restore.collocations import RUN_CHARS  # noqa: E402  (the table's runs, as the loader reads them)
 OUT = ROOT / "pipeline" / "rules" / "restore" / "collocations.toml"
 SWAPS = ROOT / "pipeline" / "rules" / "restore" / "swaps.toml"
 FAMILY, RULE = "fazhan", "swap.fazhan"
 MIN_TOTAL = 5        # a run seen fewer times in all says nothing either way
 RIGHT = (2, 3)       # lengths of the run after the word (one character too often starts a new word)
-HAN = "\u4e00-\u9fff"
 
 
 def count(text: str, original: str, swapped: str) -> tuple[Counter[str], Counter[str], list[int]]:
@@ -63,7 +64,7 @@ def count(text: str, original: str, swapped: str) -> tuple[Counter[str], Counter
     pat = re.compile(rule["match"])
     right = {original: Counter(), swapped: Counter()}
     totals = []
-    run_right = re.compile(f"[{HAN}]{{0,{max(RIGHT)}}}")
+    run_right = re.compile(f"[{RUN_CHARS}]{{0,{max(RIGHT)}}}")
     for word in (original, swapped):
         n = 0
         for m in re.finditer(word, text):

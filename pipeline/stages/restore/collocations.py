@@ -12,7 +12,10 @@ from typing import Any
 
 from pipeline.errors import PipelineError
 
-_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# The characters a counted run is made of (the basic Han block): the builder counts runs of these
+# and the loader matches them, so one definition serves both.
+RUN_CHARS = "\u4e00-\u9fff"
+_RUN = re.compile(f"[{RUN_CHARS}]+")
 
 
 @dataclass(frozen=True)
