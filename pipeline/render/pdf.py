@@ -12,6 +12,7 @@ import atexit
 import ctypes.util
 import functools
 import gc
+import importlib
 import itertools
 import os
 import re
@@ -93,12 +94,12 @@ def load_weasyprint() -> None:
         lookup = ctypes.util.find_library
         ctypes.util.find_library = lambda name: None
         try:
-            import weasyprint  # noqa: F401
+            importlib.import_module("weasyprint")
         except OSError:
-            pass  # retried below with the real lookup, which reports what is missing
+            ctypes.util.find_library = lookup
+            importlib.import_module("weasyprint")  # the ordinary way, which reports what is missing
         finally:
             ctypes.util.find_library = lookup
-        import weasyprint  # noqa: F401, F811
 
 
 @functools.lru_cache(maxsize=2)
