@@ -242,15 +242,19 @@ def test_document_evidence_from_the_forms_alone() -> None:
 
 
 def test_context_votes_are_fingerprints_at_their_threshold() -> None:
-    """fazhan's vote_at = 2: a 开展 whose context alone scores 2 (城乡开展是) makes a short notice
-    spun for the pair, and is restored there; one scoring 1 (在保税区开展。) does not open the gate.
-    jili's votes = 2: one context restore (完善鼓励措施) is not evidence, two are."""
-    two, one = "统筹城乡开展是一项复杂的系统工程", "研发机构在保税区开展。"
-    g2, g1 = swaps.gate([two]), swaps.gate([one])
-    assert (g2.open, g2.counts, g2.level("fazhan")) == (True, {"fazhan": 1}, 2)
-    assert (g1.open, g1.counts, g1.level("fazhan")) == (False, {}, 0)
-    assert restore_text(two, "b0", g2, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
-    assert restore_text(one, "b0", g1, None, Options())[1:] == ([], [])
+    """fazhan's vote_at = 2 and votes = 2: a 开展 whose context alone scores 2 (城乡开展是) is a
+    vote, but one vote is no evidence (an undamaged class plan held one strong-looking 开展);
+    two votes make a short notice spun for the pair, and it is restored there; a 开展 scoring 1
+    (在保税区开展。) never votes. jili's votes = 2 likewise: one context restore (完善鼓励措施)
+    is not evidence, two are."""
+    two, other, one = "统筹城乡开展是一项复杂的系统工程", "推动区域经济开展的新动能", "研发机构在保税区开展。"
+    alone, both, weak = swaps.gate([two]), swaps.gate([two, other]), swaps.gate([one, two])
+    assert (alone.open, alone.votes, alone.counts, alone.level("fazhan")) == (False, {"fazhan": 1}, {}, 0)
+    assert (weak.open, weak.votes, weak.counts) == (False, {"fazhan": 1}, {})
+    assert (both.open, both.counts, both.level("fazhan")) == (True, {"fazhan": 2}, 3)
+    assert restore_text(two, "b0", alone, None, Options())[1:] == ([], [])
+    assert restore_text(two, "b0", both, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
+    assert restore_text(other, "b0", both, None, Options())[0] == "推动区域经济发展的新动能"
     single = swaps.gate(["完善鼓励措施"])
     pair = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
     assert (single.counts, single.level("jili")) == ({}, 0)
