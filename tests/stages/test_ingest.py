@@ -161,6 +161,8 @@ def test_clean_input_has_no_undecodable_flag() -> None:
         (b"", "empty file"),
         (b"  \n\r\n\t", "empty file"),
         ("\ufeff".encode("utf-16"), "empty file"),
+        (b"\xef\xbb\xbf\x00\x00\x01", "no text: only 3 control or noncharacter code point(s)"),
+        (b"\x00\n\x00", "no text: only 2 control or noncharacter code point(s)"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (PNG image)"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file (PDF)"),
         (b"PK\x03\x04\x14\x00\x06\x00", "binary file (ZIP or DOCX)"),

@@ -258,7 +258,10 @@ def ingest(data: bytes, source: str) -> Document:
     removed = removed_characters(text)
     text, counts = normalise(text)
     if not text.strip():
-        raise PipelineError("empty file: no visible text" if html else "empty file")
+        if html:
+            raise PipelineError("empty file: no visible text")
+        control = sum(n for name, n in counts.items() if name in REMOVED)
+        raise PipelineError(f"no text: only {control} control or noncharacter code point(s)" if control else "empty file")
     doc = Document(source=source, raw=text, stages=["ingest"])
     if removed:
         doc.flags.append(removed)
