@@ -120,6 +120,23 @@ def test_a_metadata_line_must_agree_with_the_id_already_lifted() -> None:
     assert sitemeta.meta_line(generic, "上传时间:2021-06-19", lifter(date="2021-06-18")) == {"date": "2021-06-19"}
 
 
+def test_a_labelled_filename_is_lifted_without_its_label() -> None:
+    generic = [p for p in profiles.load() if p.id == "generic"]
+    assert sitemeta.meta_line(generic, "文档名称:总结报告.docx", lifter()) == {"filename": "总结报告.docx"}
+    assert sitemeta.meta_line(generic, "资源名称： 总结报告.pdf", lifter()) == {"filename": "总结报告.pdf"}
+    assert sitemeta.meta_line(generic, "文件名:总结报告.docx 大小:52KB", lifter()) == {
+        "filename": "总结报告.docx", "size": "52KB"}
+    assert sitemeta.meta_line(generic, "总结报告.docx", lifter()) == {"filename": "总结报告.docx"}
+
+
+def test_a_traditional_page_lifts_its_labelled_filename_in_its_own_script() -> None:
+    page = ("首頁 > 文庫 > 工作總結\n文檔名稱:年度總結報告.docx\n文檔編號:3318842\n年度總結報告\n"
+            "今年以來，我們認真推進各項工作，全年組織培訓十二次，業務能力明顯提升，成效較好。\n"
+            "明年將繼續加強制度建設，抓好基層調研，把各項任務落到實處，確保年度目標全面完成。\n")
+    doc = clean(ingest(page.encode(), "trad.txt"), Options())
+    assert (doc.meta.filename, doc.meta.title, doc.meta.doc_id) == ("年度總結報告.docx", "年度總結報告", "3318842")
+
+
 def test_a_conflicting_id_line_on_the_page_stays_body() -> None:
     page = ("首页 > 文库 > 工作总结\n立即下载\n文档编号:3146226\n收藏\n"
             "文档编号:5550001\n工作总结\n" + f"{P1}\n{P2}\n{P3}\n")
