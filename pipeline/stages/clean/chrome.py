@@ -4,6 +4,7 @@ carries the rule, or for the context step a note, that took it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pipeline.stages.clean import classify, paragraphs, sitemeta
 from pipeline.stages.clean.classify import LineClass
@@ -178,7 +179,7 @@ def mark(pg: Page, lines: list[Line]) -> list[Seg]:
         tail = tail or any(s.rule and s.rule.ends_body for s in cut) and i > first
         segs.extend(cut)
     _unclaim_lone_title(segs)
-    _repeated_title(segs, first, pg.lifter)
+    _repeated_title(segs, first, pg.lifter, lambda s: feats[s.line].lexicon_chrome(pg.lex, True))
     if not pg.opts.skips(CONTEXT):
         if pg.lifter.meta.title:
             pg.titles.add(fold_spaces(pg.lifter.meta.title))
@@ -304,7 +305,7 @@ def _rescue_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
         lifter.meta.title = lifter.meta.title or sitemeta.clean_title(pick.text, lifter.strip)
 
 
-def _repeated_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
+def _repeated_title(segs: list[Seg], first: int, lifter: Lifter, site_words: Callable[[Seg], bool]) -> None:
     """A line the site repeats in its chrome and with which the body opens is the document's
     title (360文档中心 lists it twice above the text): the page's own title line above it is
     the site's and goes to the chrome."""
@@ -313,11 +314,31 @@ def _repeated_title(segs: list[Seg], first: int, lifter: Lifter) -> None:
     opening = next((s for s in body if s.line >= first), None)
     title = next((t for t in repeated if opening and opening.text.startswith(t)), None)
     if title is None:
+        _repeated_head_title(segs, opening, lifter, site_words)
         return
     lifter.meta.title = sitemeta.clean_title(title, lifter.strip)
     for s in body:
         if s.line < opening.line:
             s.rule_id, s.kept, s.note = CONTEXT, False, "the site's page title; the document repeats its own"
+
+
+def _repeated_head_title(segs: list[Seg], opening: Seg | None, lifter: Lifter, site_words: Callable[[Seg], bool]) -> None:
+    """A title shown twice just above a body that does not open with it (the site's heading,
+    then the document's own line) is the document's title: its second copy goes back to the
+    body. Only chrome may stand between it and the body, and it must name a document, not the
+    site's lists (热门范文推荐: a short line of site words)."""
+    if opening is None:
+        return
+    above = [s for s in segs if s.line < opening.line]
+    second = next((s for s in reversed(above) if s.rule and s.rule.repeated), None)
+    if (second is None or any(not s.rule_id for s in above if s.line > second.line)
+            or not (title_like(second.text) and names_document(second.text)) or site_words(second)):
+        return
+    title = sitemeta.clean_title(second.text, lifter.strip)
+    if lifter.meta.title and fold_spaces(lifter.meta.title) != fold_spaces(title):
+        return
+    lifter.meta.title = title
+    second.rule, second.rule_id, second.kept = None, "", True
 
 
 def _unclaim_lone_title(segs: list[Seg]) -> None:
