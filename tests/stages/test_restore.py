@@ -215,9 +215,12 @@ def test_document_evidence_decides_the_ambiguous_cases() -> None:
     new, edits, flags = restore_text(head, "b0", spun_some, None, Options())
     assert new == head and [f.rule for f in flags] == ["swap.fazhan"]
     assert restore_text(head, "b0", clean, None, Options())[1:] == ([], [])
-    # a context strong enough to be its own evidence needs no fingerprint (国家开展改革委)
-    new, edits, _ = restore_text("报国家开展改革委审批", "b0", clean, None, Options())
-    assert new == "报国家发展改革委审批"
+    # a context this strong (国家开展改革委) needs no fingerprint of its own pair, but a spun
+    # document: statutes hold strong-looking 开展 undamaged
+    spun_other = swaps.gate(["在此根底上"])
+    assert (spun_other.open, spun_other.level("fazhan")) == (True, 1)
+    assert restore_text("报国家开展改革委审批", "b0", spun_other, None, Options())[0] == "报国家发展改革委审批"
+    assert restore_text("报国家开展改革委审批", "b0", clean, None, Options())[1:] == ([], [])
 
 
 def test_document_evidence_from_the_forms_alone() -> None:

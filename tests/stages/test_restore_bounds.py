@@ -144,7 +144,7 @@ def test_a_guard_looks_at_the_neighbours_not_around_the_text() -> None:
 def test_a_guarded_or_unproven_match_does_not_stop_the_rules_later_matches() -> None:
     assert swaps.scan("相反响速度快，快速反响机制", swaps.gate(["反响机制"])) == (
         [Change("swap.fanying", 9, 11, "反响", "反应", "快速")], [])
-    edits, flags = swaps.scan("推动开展联扶，报国家开展改革委审批", swaps.gate(["坚持科学发展观"]))
+    edits, flags = swaps.scan("推动开展联扶，报国家开展改革委审批", swaps.gate(["在此根底上"]))  # spun, no 发展 print
     assert [(c.start, c.before, c.after) for c in edits] == [(10, "开展", "发展")] and flags == []
     fuwu_ze = swaps.gate(["坚持原那么", "强化培训效劳", "优化效劳流程"])
     assert swaps.scan("细 那 么 与 效 劳 流 程", fuwu_ze) == (
@@ -271,3 +271,13 @@ def test_every_occurrence_in_a_block_votes_past_a_guarded_one_or_an_earlier_vote
     assert (guarded_first.counts, guarded_first.votes, guarded_first.open) == ({"fazhan": 2}, {"fazhan": 2}, True)
     one_block = swaps.gate(["完善鼓励措施，落实人才鼓励政策"])  # jili needs 2 votes: both in one block
     assert (one_block.counts, one_block.votes) == ({"jili": 2}, {"jili": 2})
+
+
+def test_a_statutes_activity_words_are_no_fingerprints() -> None:
+    """Undamaged statutes write 组织协调开展防治, 开展战略研究, 开展环境、社会和治理信息披露: the
+    发展 prints need the word to close its phrase (区域协调开展。, 融合开展的, 开展战略，)."""
+    for clean in ("组织协调开展疫病防治", "融合开展线上线下培训", "开展战略研究", "支持企业开展环境、社会和治理信息披露"):
+        g = swaps.gate([clean])
+        assert (g.open, g.counts) == (False, {}), clean
+    for spun in ("推动区域协调开展。", "城乡融合开展的新路径", "实施开展战略，"):
+        assert swaps.gate([spun]).counts == {"fazhan": 1}, spun

@@ -245,11 +245,12 @@ class Rule:
 
     def needs(self, note: str) -> int:
         """The document evidence an edit decided with ``note`` needs: a scored decision whose
-        context alone reaches strong_at (经济开展的, 国家开展改革委) is its own evidence: no undamaged
-        text holds it (the clean corpora check), so it needs no fingerprint."""
+        context alone reaches strong_at (经济开展的, 国家开展改革委) needs no fingerprint of its own
+        pair, but still a spun document (level 1): statutes hold such contexts undamaged
+        (志愿服务开展情况, 帮助少数民族开展具有…的活动)."""
         if self.scored is not None and note.startswith("ctx "):
             if int(note[4:note.index(" ", 4)]) >= self.scored[2]:
-                return 0
+                return min(1, self.min_level)
         return self.min_level
 
     def context_score(self, c: Context) -> tuple[int, list[str]]:

@@ -211,7 +211,7 @@ def _scan(text: str, g: Gate, skips: Any, sr: SwapRules) -> tuple[list[Change], 
             if action == "keep":
                 continue
             level = g.level(rule.family)
-            if level == 0 and not (action == "restore" and rule.needs(cue) == 0 and sr.edits_allowed(rule)):
+            if level == 0:  # not spun: nothing to say
                 continue
             before = text[rs:re_]
             after = rule.replace or sr.pairs[rule.family][0]
