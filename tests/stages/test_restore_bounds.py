@@ -281,3 +281,15 @@ def test_a_statutes_activity_words_are_no_fingerprints() -> None:
         assert (g.open, g.counts) == (False, {}), clean
     for spun in ("推动区域协调开展。", "城乡融合开展的新路径", "实施开展战略，"):
         assert swaps.gate([spun]).counts == {"fazhan": 1}, spun
+
+
+def test_in_a_document_spun_throughout_a_statutes_activities_stay() -> None:
+    """With no 发展 left (level 3) every 开展 leans to 发展, yet a statute's own 开展 keep their
+    word: a compound that only looks like 发展's (战略性, 规模化, 安全知识), how a body carries it out
+    (依法), a subject with its object (单位和个人开展培训), a relative clause on an activity."""
+    g = swaps.gate(["坚持科学开展观", "推动经济社会开展", "开展", "开展"])
+    assert g.level("fazhan") == 3
+    for statute in ("鼓励开展战略性研究", "开展规模化畜禽养殖", "开展安全知识宣传", "依法开展监督检查",
+                    "单位和个人开展急救培训", "拒绝依法开展的审计监督", "在区域内开展消毒"):
+        assert swaps.scan(statute, g) == ([], []), statute
+    assert swaps.scan("推动区域开展。", g)[0][0].after == "发展"  # the place word still counts without an object
