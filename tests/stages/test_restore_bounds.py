@@ -290,6 +290,7 @@ def test_in_a_document_spun_throughout_a_statutes_activities_stay() -> None:
     g = swaps.gate(["坚持科学开展观", "推动经济社会开展", "开展", "开展"])
     assert g.level("fazhan") == 3
     for statute in ("鼓励开展战略性研究", "开展规模化畜禽养殖", "开展安全知识宣传", "依法开展监督检查",
-                    "单位和个人开展急救培训", "拒绝依法开展的审计监督", "在区域内开展消毒"):
+                    "单位和个人开展急救培训", "拒绝依法开展的审计监督", "在区域内开展消毒", "会同有关部门开展风险会商",
+                    "引导用水单位开展水平衡测试"):
         assert swaps.scan(statute, g) == ([], []), statute
     assert swaps.scan("推动区域开展。", g)[0][0].after == "发展"  # the place word still counts without an object
