@@ -15,7 +15,7 @@ from pipeline.stages.restore import numbers
 from pipeline.stages.restore import punctuation
 from pipeline import rules
 from pipeline.stages.restore import swaps
-from pipeline.stages.restore import swap_rules
+from pipeline.stages.restore import cues
 from pipeline.model import Block, Document, Meta, PipelineError
 from pipeline.options import Options
 from pipeline.stages.restore import restore, restore_text
@@ -336,8 +336,8 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
     for fam in build.FAMILIES:
         assert build.entries(freq, *sr.pairs[fam]) == (table[fam]["restore"], table[fam]["keep"]), fam
 
-    def lex(fam: str) -> swap_rules.Lexicon:
-        return swap_rules.Lexicon.build(table[fam], sr.pairs[fam][1])
+    def lex(fam: str) -> cues.Lexicon:
+        return cues.Lexicon.build(table[fam], sr.pairs[fam][1])
     assert lex("canyu").find("提高群众的", "度和满意度")[0] == "restore"
     assert lex("canyu").find("", "度假") is None  # one character after the match must end the word
     assert lex("fazhan").find("", "商务活动") is None and lex("fazhan").find("", "商。")[0] == "restore"

@@ -218,7 +218,6 @@ def user_rule_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
 
     yield write
     monkeypatch.delenv("SCRAPE2DOC_RULES", raising=False)
-    from pipeline import rules
     rules.load.cache_clear()
 
 
