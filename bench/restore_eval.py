@@ -85,6 +85,10 @@ def main() -> None:
     t = time.perf_counter()
     swaps.load()
     print(f"rule load: {1000 * (time.perf_counter() - t):.0f} ms (no segmenter; lexicon.toml and collocations.toml precomputed)")
+    for gate, forced in (("gate on", False), ("gate forced open", True)):
+        other = spinner.run(spinner.REGISTERS, damage=False, force_gate=forced)
+        print(f"\n== registers (school, company, community, speech; never damaged), {gate}: "
+              f"{sum(other.fp.values())} edits (bar 0), {sum(other.flags.values())} swap flags")
     splits = {"dev": spinner.DEV, "heldout": spinner.HELDOUT}
     names = ("dev", "heldout") if args.split == "both" else (args.split,)
     if args.corpus:
