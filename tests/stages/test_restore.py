@@ -442,10 +442,11 @@ def test_clean_documents_get_no_edits(path: Path) -> None:
 
 def test_the_other_registers_keep_their_words_even_with_the_gate_open() -> None:
     """A 范文 page spun only in its other words (效劳, 原那么) opens the gate: its own 开展, 鼓励,
-    稳固 still stay (由讲师开展, 委托培训机构开展, 常态化开展, 以鼓励为主, 公司鼓励、支持员工)."""
+    稳固 still stay (由讲师开展, 委托培训机构开展, 常态化开展, 以鼓励为主, 公司鼓励、支持员工, 理论根底浅,
+    那么年轻就)."""
     score = spinner.run(spinner.REGISTERS, damage=False, force_gate=True)
     assert sum(score.fp.values()) == 0, {r: score.fp_examples[r][:3] for r in score.fp if score.fp[r]}
-    assert 1500 <= score.chars <= 2000  # the whole fixture was read
+    assert 2200 <= score.chars <= 2500  # the whole fixture was read
 
 
 def test_simulator_log_undoes_the_damage() -> None:
