@@ -446,7 +446,7 @@ def test_the_other_registers_keep_their_words_even_with_the_gate_open() -> None:
     那么年轻就)."""
     score = spinner.run(spinner.REGISTERS, damage=False, force_gate=True)
     assert sum(score.fp.values()) == 0, {r: score.fp_examples[r][:3] for r in score.fp if score.fp[r]}
-    assert 2200 <= score.chars <= 2500  # the whole fixture was read
+    assert 2600 <= score.chars <= 2900  # the whole fixture was read
 
 
 def test_simulator_log_undoes_the_damage() -> None:

@@ -293,3 +293,14 @@ def test_in_a_document_spun_throughout_a_statutes_activities_stay() -> None:
                     "引导用水单位开展水平衡测试"):
         assert swaps.scan(statute, g) == ([], []), statute
     assert swaps.scan("推动区域开展。", g)[0][0].after == "发展"  # the place word still counts without an object
+
+
+def test_in_a_document_spun_throughout_a_schools_activities_stay() -> None:
+    """Level 3 again, with a school's and a company's 开展: an exam period (期中) is no 发展期, an
+    activity named after 开展的 makes a relative clause, and a quoted name counts as one word
+    before the activity it names."""
+    g = swaps.gate(["坚持科学开展观", "推动经济社会开展", "开展", "开展"])
+    for text in ("学校将于下周开展期中考试质量分析。", "工会开展的职工运动会吸引了三百多名职工参加。",
+                 "图书馆开展的公益讲座每月一期。"):
+        assert swaps.scan(text, g)[0] == [], text
+    assert swaps.scan("各班开展“文明礼仪伴我行”主题教育，效果良好。", g) == ([], [])  # not even a flag

@@ -47,6 +47,7 @@ def _starts(text: str, words: tuple[str, ...], marker: str) -> str | None:
 
 
 _LINKS = "的和与及、"
+_QUOTED_NAME = re.compile(r"^[“〝\"《][^”〞\"》，。；]{1,30}[”〞\"》]")
 
 
 @dataclass(frozen=True)
@@ -192,10 +193,12 @@ class Cond:
         return "+".join(cues) or "·"
 
     def _object(self, right: str) -> str | None:
-        """An activity object within a few characters (开展…活动), not a noun compound."""
+        """An activity object within a few characters (开展…活动), not a noun compound. A quoted
+        name first counts as one word (开展“文明礼仪伴我行”主题教育)."""
         o = self.object or {}
         if right[:1] and right[0] in o.get("first_not", ""):  # 开展的…: a noun use, not a verb with an object
             return None
+        right = _QUOTED_NAME.sub("", right, count=1)
         by_first = _by_first(tuple(o.get("words", [])))
         gap_not, unless = o.get("gap_not", ""), o.get("unless", [])
         for k in range(min(int(o.get("within", 3)), len(right) - 1) + 1):
