@@ -304,3 +304,13 @@ def test_in_a_document_spun_throughout_a_schools_activities_stay() -> None:
                  "图书馆开展的公益讲座每月一期。"):
         assert swaps.scan(text, g)[0] == [], text
     assert swaps.scan("各班开展“文明礼仪伴我行”主题教育，效果良好。", g) == ([], [])  # not even a flag
+
+
+def test_a_statutes_set_phrases_are_prints_of_their_pairs() -> None:
+    """巩固国防, 巩固已取得的成果, 守信联合激励, 激励与约束 spun are prints; the words in their own
+    sense (稳固的国防, 鼓励和支持) are not."""
+    for spun, family in (("建设和稳固国防", "gonggu"), ("稳固已取得的成果", "gonggu"), ("稳固中国共产党的领导", "gonggu"),
+                         ("实施守信联合鼓励", "jili"), ("建立鼓励与约束相结合的机制", "jili"), ("完善信用鼓励制度", "jili")):
+        assert swaps.gate([spun]).counts == {family: 1}, spun
+    for clean in ("建设稳固的国防", "国家鼓励和支持创新", "对取得成绩的予以鼓励"):
+        assert swaps.gate([clean]).counts == {}, clean
