@@ -504,6 +504,13 @@ def test_a_site_name_above_the_filename_is_not_its_label() -> None:
     assert doc.meta.filename == f"{TITLE}.docx" and doc.meta.title == TITLE
 
 
+def test_a_filename_label_on_its_own_line_is_metadata_with_its_value() -> None:
+    doc = run(f"首页\n文档名称\n{TITLE}.docx\n{BODY}")
+    assert (doc.meta.filename, doc.meta.title) == (f"{TITLE}.docx", TITLE)
+    assert [(t, r) for t, r, _ in notes(doc)] == [("首页", "generic.buttons"), ("文档名称", "generic.meta")]
+    assert doc.text_view() == f"{TITLE}\n{BODY}"  # the filename's title line stays the document's title
+
+
 def test_a_title_the_site_repeats_is_the_documents_opening() -> None:
     doc = run(f"首页\n{TITLE}\n{TITLE}\n{TITLE}\n{BODY}")
     assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE

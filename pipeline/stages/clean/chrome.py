@@ -150,8 +150,6 @@ def mark(pg: Page, lines: list[Line]) -> list[Seg]:
                 # A label on its line and its bare value on the next: • 报告页数 / 18 页
                 both = f"{ln.key}:{lines[i + 1].key}"
                 values = sitemeta.meta_line(pg.profiles, both, pg.lifter, f"{ln.own}:{lines[i + 1].own}")
-                if values is not None and "filename" in values:
-                    values = None  # a site name above the filename line is no label of it
                 pair = i + 1 if values is not None else None
             elif pair == i:
                 values, pair = {}, None
