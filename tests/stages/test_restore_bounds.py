@@ -314,3 +314,15 @@ def test_a_statutes_set_phrases_are_prints_of_their_pairs() -> None:
         assert swaps.gate([spun]).counts == {family: 1}, spun
     for clean in ("建设稳固的国防", "国家鼓励和支持创新", "对取得成绩的予以鼓励"):
         assert swaps.gate([clean]).counts == {}, clean
+
+
+def test_a_voting_family_without_votes_counts_one_vote() -> None:
+    """`votes` defaults to 1: a family that sets only vote_at takes each occurrence its context
+    alone decides as a fingerprint (the shipped families all set 2; one vote is then nothing)."""
+    sr = swaps.load()
+    one = dataclasses.replace(sr, votes={k: v for k, v in sr.votes.items() if k != "fazhan"})
+    text = "统筹城乡开展是一项复杂的系统工程"
+    assert (swaps.gate([text], sr).counts, swaps.gate([text], one).counts) == ({}, {"fazhan": 1})
+    three = dataclasses.replace(sr, votes={**sr.votes, "fazhan": 3})
+    two = [text, "推动区域经济开展的新动能"]
+    assert (swaps.gate(two, sr).counts, swaps.gate(two, three).counts) == ({"fazhan": 2}, {})
