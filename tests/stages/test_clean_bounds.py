@@ -521,7 +521,8 @@ def test_a_title_the_site_repeats_is_the_documents_opening() -> None:
 def test_a_title_shown_twice_above_a_body_without_it_keeps_one_copy() -> None:
     """The site's heading and the document's own title line, the same words, then only chrome
     (a metadata row) before the body: the second copy is the title, not a related-titles list."""
-    doc = run(f"首页 > 范文 > 总结\n{TITLE}\n{TITLE}\n下载积分:5\n{BODY}")
+    page = f"首页 > 范文 > 总结\n{TITLE}\n{TITLE}\n下载积分:5\n{BODY}"
+    doc = run(page)
     assert doc.text_view() == f"{TITLE}\n{BODY}" and doc.meta.title == TITLE
     assert [r for _, r, _ in notes(doc)] == ["generic.breadcrumb", "generic.repeated", "generic.meta"]
     other = run(f"首页\n年度总结报告.docx\n{TITLE}\n{TITLE}\n{BODY}")  # the filename names another title
@@ -529,6 +530,12 @@ def test_a_title_shown_twice_above_a_body_without_it_keeps_one_copy() -> None:
     assert [r for _, r, _ in notes(other)].count("generic.repeated") == 2
     for line in ("热门范文推荐", "相关范文推荐"):  # repeated site words, no document title: both stay chrome
         assert run(f"首页\n{line}\n{line}\n{BODY}").text_view() == BODY
+    short = run(f"首页\n通知\n通知\n下载积分:5\n{BODY}")  # too few words to name a document
+    assert short.text_view() == BODY and short.meta.title == ""
+    between = run(f"首页\n{TITLE}\n{TITLE}\n2023年12月\n{BODY}")  # a line that is not chrome stands between
+    assert between.text_view() == f"2023年12月\n{BODY}" and between.meta.title == ""
+    bare = clean(ingest(page.encode(), "page.txt"), Options(skip_rules=frozenset({"generic.context"})))
+    assert (bare.meta.title, bare.text_view()) == (TITLE, f"{TITLE}\n{BODY}")  # without the context step too
 
 
 def test_the_filenames_title_keeps_its_line_among_the_chrome() -> None:

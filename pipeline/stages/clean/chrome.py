@@ -335,8 +335,7 @@ def _repeated_head_title(segs: list[Seg], opening: Seg | None, lifter: Lifter, s
     title = sitemeta.clean_title(second.text, lifter.strip)
     if lifter.meta.title and fold_spaces(lifter.meta.title) != fold_spaces(title):
         return
-    lifter.meta.title = title
-    second.rule, second.rule_id, second.kept = None, "", True
+    second.rule, second.rule_id = None, ""  # the body's first line, from which the title is lifted
 
 
 def _unclaim_lone_title(segs: list[Seg]) -> None:
