@@ -532,6 +532,8 @@ def test_a_title_shown_twice_above_a_body_without_it_keeps_one_copy() -> None:
         assert run(f"首页\n{line}\n{line}\n{BODY}").text_view() == BODY
     short = run(f"首页\n通知\n通知\n下载积分:5\n{BODY}")  # too few words to name a document
     assert short.text_view() == BODY and short.meta.title == ""
+    lead = run(f"首页\n现将有关工作总结如下：\n现将有关工作总结如下：\n下载积分:5\n{BODY}")  # no title's shape
+    assert [r for _, r, _ in notes(lead)] == ["generic.buttons", "generic.repeated", "generic.repeated", "generic.meta"]
     between = run(f"首页\n{TITLE}\n{TITLE}\n2023年12月\n{BODY}")  # a line that is not chrome stands between
     assert between.text_view() == f"2023年12月\n{BODY}" and between.meta.title == ""
     bare = clean(ingest(page.encode(), "page.txt"), Options(skip_rules=frozenset({"generic.context"})))
