@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.stages.restore.changes import Change, Facts, Finding
-
-# A cue looks within the clause (left/right) or the sentence (before/after); for cues a
 from pipeline.stages.restore.cues import CLAUSE_ENDS, SENTENCE_ENDS, Action, Context
 from pipeline.stages.restore.swap_rules import Rule, SwapRules, load
 from pipeline.text import HAN_RANGES
+
 
 @dataclass(frozen=True)
 class Gate:
