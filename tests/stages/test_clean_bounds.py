@@ -43,10 +43,10 @@ BODY = f"{P1}\n{P2}\n{P3}\n"  # enough prose before a rule's lines that the body
 RIGHTS = "本报告版权归编写组所有，引用时请注明出处。"
 
 
-@pytest.fixture
-def mysite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _installed(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A user's site profile for the test's length; the rule caches cleared on both sides."""
     (tmp_path / "sites").mkdir()
-    (tmp_path / "sites" / "mysite.toml").write_text(PROFILE, encoding="utf-8")
+    (tmp_path / "sites" / "mysite.toml").write_text(profile, encoding="utf-8")
     monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
     rules.load.cache_clear()
     profiles.load.cache_clear()
@@ -54,6 +54,11 @@ def mysite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SCRAPE2DOC_RULES")
     rules.load.cache_clear()
     profiles.load.cache_clear()
+
+
+@pytest.fixture
+def mysite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    yield from _installed(PROFILE, tmp_path, monkeypatch)
 
 
 def run(text: str) -> Document:
@@ -672,10 +677,34 @@ def test_a_title_far_above_the_body_is_given_back_when_nothing_else_names_the_do
     assert [t for t, r, _ in notes(three) if r == "generic.context"] == ["安全生产工作总结", "工作计划方案"]
 
 
+CHUNKED = ["1、", "2、"]
+
+
+@pytest.mark.parametrize("page, text, cut", [
+    # a chunk number after a blank line starts a paragraph
+    (f"首页\n{W1}\n\n1、{W2}\n2、{W3}\n", f"{W1}\n{W2}{W3}\n", CHUNKED),
+    # a gloss inside the first chunk closes up
+    (f"首页\n{P1}\n1、第一段内(nèi)容讲的是\n2、工作的安排和计划。\n{P2}\n", f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n",
+     CHUNKED),
+    # 1、 after a wrapped line, then a list whose items end their sentences: a list, not chunks
+    (f"首页\n{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n", f"{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n", []),
+    # a number before a heading marker breaks a sentence
+    (f"首页\n{P1}\n1、第一段内容。\n2、一、工作的安排。\n{P2}\n", f"{P1}\n第一段内容。\n一、工作的安排。\n{P2}\n", CHUNKED),
+    # a number the rule cut itself breaks a sentence
+    (f"首页\n{P1}\n1、第一段内容。\n2、，工作的安排。\n{P2}\n", f"{P1}\n第一段内容。，工作的安排。\n{P2}\n", CHUNKED),
+    # a wrapped line goes on across the first chunk number
+    (f"首页\n{W1}\n1、{W2}\n2、{W3}\n", f"{W1}{W2}{W3}\n", CHUNKED),
+], ids=["after-blank-line", "gloss-in-first-chunk", "list-not-chunks", "before-heading-marker", "cut-number", "wrapped-line"])
+def test_where_preview_chunk_numbers_break_or_join_the_text(page: str, text: str, cut: list[str]) -> None:
+    doc = run(page)
+    assert doc.text_view() == text
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == cut
+
+
 def test_two_chunk_numbers_are_enough_to_be_chunks() -> None:
     doc = run(f"首页\n{P1}\n1、第一段内容讲的是\n2、工作的安排和计划。\n{P2}\n")
     assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
-    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
+    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == CHUNKED
     spaced = run(f"首页\n{P1}\n1、 第一段内容讲的是\n2、 工作的安排和计划。\n{P2}\n")  # the text starts after the space
     assert blocks(spaced)[2:] == [("chrome", "1、", (31, 33)), ("body", "第一段内容讲的是工作的安排和计划。", (34, 55)),
                                   ("chrome", "2、", (43, 45)), ("body", P2, (56, 83))]
@@ -726,17 +755,6 @@ def test_a_page_marker_inside_a_line_holds_no_blank_line_of_its_own() -> None:
     # the marker after the text and the text after the marker both go on the paragraph
     assert run(f"首页\n{W1}\n{W2}第2页/共5页\n{W3}\n").text_view() == f"{W1}{W2}{W3}\n"
     assert run(f"首页\n{W1}\n第2页/共5页 {W2}\n{W3}\n").text_view() == f"{W1}{W2}{W3}\n"
-
-
-def test_a_chunk_number_after_a_blank_line_starts_a_paragraph() -> None:
-    doc = run(f"首页\n{W1}\n\n1、{W2}\n2、{W3}\n")
-    assert doc.text_view() == f"{W1}\n{W2}{W3}\n"
-    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
-
-
-def test_a_gloss_inside_the_first_chunk_closes_up() -> None:
-    doc = run(f"首页\n{P1}\n1、第一段内(nèi)容讲的是\n2、工作的安排和计划。\n{P2}\n")
-    assert doc.text_view() == f"{P1}\n第一段内容讲的是工作的安排和计划。\n{P2}\n"
 
 
 # --- which head copy of a known title stays ----------------------------------------------------------
@@ -790,15 +808,7 @@ match = ['声明：.{1,600}']
 
 @pytest.fixture
 def findsite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    (tmp_path / "sites").mkdir()
-    (tmp_path / "sites" / "mysite.toml").write_text(FIND_PROFILE, encoding="utf-8")
-    monkeypatch.setenv("SCRAPE2DOC_RULES", str(tmp_path))
-    rules.load.cache_clear()
-    profiles.load.cache_clear()
-    yield
-    monkeypatch.delenv("SCRAPE2DOC_RULES")
-    rules.load.cache_clear()
-    profiles.load.cache_clear()
+    yield from _installed(FIND_PROFILE, tmp_path, monkeypatch)
 
 
 def test_a_find_rules_named_group_lifts_its_value_where_it_stands_in_the_text(findsite: None) -> None:
@@ -831,29 +841,6 @@ def test_the_body_core_counts_a_follow_rules_lines_as_chrome_up_to_follow_max(my
 
 
 # --- preview chunks: which numbered lines break a sentence ---------------------------------------------
-
-def test_the_first_number_never_breaks_a_sentence_alone() -> None:
-    # 1、 after a wrapped line, then a list whose items end their sentences: a list, not chunks
-    doc = run(f"首页\n{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n")
-    assert doc.text_view() == f"{W1}\n1、第一项工作完成。\n2、第二项工作完成。\n{P2}\n"
-
-
-def test_a_number_before_a_heading_marker_breaks_a_sentence() -> None:
-    doc = run(f"首页\n{P1}\n1、第一段内容。\n2、一、工作的安排。\n{P2}\n")
-    assert doc.text_view() == f"{P1}\n第一段内容。\n一、工作的安排。\n{P2}\n"
-    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
-
-
-def test_a_number_the_rule_cut_itself_breaks_a_sentence() -> None:
-    doc = run(f"首页\n{P1}\n1、第一段内容。\n2、，工作的安排。\n{P2}\n")
-    assert doc.text_view() == f"{P1}\n第一段内容。，工作的安排。\n{P2}\n"
-    assert [t for t, r, _ in notes(doc) if r == "generic.chunk_number"] == ["1、", "2、"]
-
-
-def test_a_wrapped_line_goes_on_across_the_first_chunk_number() -> None:
-    doc = run(f"首页\n{W1}\n1、{W2}\n2、{W3}\n")
-    assert doc.text_view() == f"{W1}{W2}{W3}\n"
-
 
 # --- a label on its line, its value on the next; the keyword line ---------------------------------------
 
