@@ -259,7 +259,7 @@ def test_context_votes_are_fingerprints_at_their_threshold() -> None:
     assert restore_text(two, "b0", both, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
     assert restore_text(other, "b0", both, None, Options())[0] == "推动区域经济发展的新动能"
     single = swaps.gate(["完善鼓励措施"])
-    pair = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
+    pair = swaps.gate(["完善鼓励措施", "落实科研鼓励政策"])
     assert (single.counts, single.level("jili")) == ({}, 0)
     assert (pair.counts, pair.level("jili")) == ({"jili": 2}, 3)
     assert restore_text("完善鼓励措施", "b0", single, None, Options())[1:] == ([], [])
@@ -409,8 +409,8 @@ def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
     """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
     only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2
     (激励 left, 2 votes of 5 鼓励)."""
-    level3 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策"])
-    level2 = swaps.gate(["完善鼓励措施", "落实人才鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    level3 = swaps.gate(["完善鼓励措施", "落实科研鼓励政策"])
+    level2 = swaps.gate(["完善鼓励措施", "落实科研鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
     assert (level3.level("jili"), level2.level("jili")) == (3, 2)
     for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
         assert restore_text(text, "b0", level3, None, Options())[0] == want
