@@ -316,6 +316,19 @@ def test_a_statutes_set_phrases_are_prints_of_their_pairs() -> None:
         assert swaps.gate([clean]).counts == {}, clean
 
 
+def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
+    """Work reports' own terms spun are prints (发展新质生产力, 以人民为中心的发展思想, 日喀则, 人才激励
+    评价, 激励与保障并重, 巩固军政军民团结); the words in their own sense (开展新质生产力专题调研 is an
+    activity, 精神鼓励等形式, 那么日喀…) are not."""
+    for spun, family in (("因地制宜开展新质生产力", "fazhan"), ("坚持以人民为中心的开展思想", "fazhan"),
+                         ("日喀那么机场", "ze"), ("完善人才鼓励评价体系", "jili"), ("坚持保障与鼓励并重", "jili"),
+                         ("健全培养、评价、鼓励等机制", "jili"), ("稳固军政军民团结", "gonggu"),
+                         ("稳固和增强回升势头", "gonggu")):
+        assert swaps.gate([spun]).counts == {family: 1}, spun
+    for clean in ("开展新质生产力专题调研", "采取物质奖励、精神鼓励等形式", "民族团结更加稳固", "鼓励人才到基层"):
+        assert swaps.gate([clean]).counts == {}, clean
+
+
 def test_a_voting_family_without_votes_counts_one_vote() -> None:
     """`votes` defaults to 1: a family that sets only vote_at takes each occurrence its context
     alone decides as a fingerprint (the shipped families all set 2; one vote is then nothing)."""
