@@ -1,5 +1,5 @@
 """Build pipeline/rules/restore/collocations.toml: how often real undamaged Chinese text follows
-发展 and 开展 with each short run of characters.
+发展 and 开展 (and puts 项目 and 工程 between) each short run of characters.
 
 A spinner that wrote 开展 for every 发展 leaves 企业开展离不开…: a reader knows it was 发展 because
 real text says 发展离不开 and never 开展离不开. jieba's dictionary has words, not what follows
@@ -9,8 +9,11 @@ them; this table has the figures (counts only, no sentences) from a corpus of of
          2 or 3 Han characters after the word (a verb or function word, 发展离不开, cannot be
          开展's object; a noun, 发展体制机制 beside 开展体制机制创新, can: the rule tells them apart);
   totals: [occurrences of 发展, of 开展] counted.
-(The characters before the word were tried and left out: 协同发展 414 / 协同开展 6 and 文明发展 82 /
+(The characters before 发展 were tried and left out: 协同发展 414 / 协同开展 6 and 文明发展 82 /
 文明开展 0 voted 发展 on real held-out text where 协同开展, 规范文明开展 were genuine.)
+For 项目 / 工程 (nouns both) the words beside them are what tells them apart, on either side:
+  left: X → [times X项目, times X工程, jieba's tag of X's last word] (亿元以上项目, 签约项目 against
+        三北工程, 民生工程), and right as above (项目落地, 项目清单 against 工程机械).
 
 Only runs seen at least MIN_TOTAL times in all are kept; the stage reads the longest run a
 document's text has in the table and turns the two counts into a log-ratio (the swap rule's
@@ -35,7 +38,7 @@ The corpus this table was built from (kept outside the repository; figures only 
   repository) was dropped, and so were duplicates: 1997 documents, 19.8 M characters, 发展 ×54765,
   开展 ×9387 where the swap rule would see it (×9426 in all).
 
-    .venv/bin/python bench/build_collocations.py CORPUS.txt   # rewrites the table; commit it
+    .venv/bin/python bench/build_collocations.py CORPUS.txt   # rewrites the tables; commit them
 """
 from __future__ import annotations
 
@@ -51,20 +54,20 @@ sys.path.insert(0, str(ROOT))
 from pipeline.stages.restore.collocations import RUN_CHARS  # noqa: E402  (the table's runs, as the loader reads them)
 OUT = ROOT / "pipeline" / "rules" / "restore" / "collocations.toml"
 SWAPS = ROOT / "pipeline" / "rules" / "restore" / "swaps.toml"
-FAMILY, RULE = "fazhan", "swap.fazhan"
+# family -> (its swap rule, the sides counted): the rule's match and guards say where it would look
+FAMILIES = {"fazhan": ("swap.fazhan", ("right",)), "xiangmu": ("swap.xiangmu", ("right", "left"))}
 MIN_TOTAL = 5        # a run seen fewer times in all says nothing either way
-RIGHT = (2, 3)       # lengths of the run after the word (one character too often starts a new word)
+LENGTHS = (2, 3)     # lengths of a run (one character too often starts a new word)
+_RUN_RIGHT = re.compile(f"[{RUN_CHARS}]{{0,{max(LENGTHS)}}}")
+_RUN_LEFT = re.compile(f"[{RUN_CHARS}]{{0,{max(LENGTHS)}}}$")
 
 
-def count(text: str, original: str, swapped: str) -> tuple[Counter[str], Counter[str], list[int]]:
-    """The runs after each form, where the swap rule would look."""
-    swaps = tomllib.loads(SWAPS.read_text(encoding="utf-8"))
-    rule = next(r for r in swaps["rule"] if r["id"] == RULE)
+def count(text: str, original: str, swapped: str, rule: dict) -> tuple[dict[str, tuple[Counter[str], Counter[str]]], list[int]]:
+    """The runs after and before each form, where the swap rule would look."""
     guard_left, guard_right = set(rule.get("guard_left", "")), set(rule.get("guard_right", ""))
     pat = re.compile(rule["match"])
-    right = {original: Counter(), swapped: Counter()}
+    runs: dict[str, dict[str, Counter[str]]] = {side: {original: Counter(), swapped: Counter()} for side in ("right", "left")}
     totals = []
-    run_right = re.compile(f"[{RUN_CHARS}]{{0,{max(RIGHT)}}}")
     for word in (original, swapped):
         n = 0
         for m in re.finditer(word, text):
@@ -73,22 +76,26 @@ def count(text: str, original: str, swapped: str) -> tuple[Counter[str], Counter
                                     or text[e:e + 1] in guard_right):
                 continue
             n += 1
-            r = run_right.match(text, e).group(0)  # type: ignore[union-attr]
-            right[word].update(r[:k] for k in RIGHT if len(r) >= k)
+            r = _RUN_RIGHT.match(text, e).group(0)  # type: ignore[union-attr]
+            runs["right"][word].update(r[:k] for k in LENGTHS if len(r) >= k)
+            left = _RUN_LEFT.search(text[max(0, s - max(LENGTHS)):s]).group(0)  # type: ignore[union-attr]
+            runs["left"][word].update(left[-k:] for k in LENGTHS if len(left) >= k)
         totals.append(n)
-    return right[original], right[swapped], totals
+    return {side: (c[original], c[swapped]) for side, c in runs.items()}, totals
 
 
-def rows(a: Counter[str], b: Counter[str], tags: dict[str, str]) -> list[str]:
+def rows(a: Counter[str], b: Counter[str], tags: dict[str, str], side: str) -> list[str]:
     """One line per run, "run count-with-original count-with-swapped tag" (a TOML string of lines
     parses in a millisecond; an array of arrays this long takes tens)."""
     keys = sorted(k for k in set(a) | set(b) if a[k] + b[k] >= MIN_TOTAL)
-    return [f"{k} {a[k]} {b[k]} {first_tag(k, tags)}" for k in keys]
+    return [f"{k} {a[k]} {b[k]} {tag(k, tags, side)}" for k in keys]
 
 
-def first_tag(run: str, tags: dict[str, str]) -> str:
-    """jieba's tag of the longest dictionary word the run starts with ("x" if none)."""
-    return next((tags[run[:k]] for k in range(len(run), 0, -1) if run[:k] in tags), "x")
+def tag(run: str, tags: dict[str, str], side: str) -> str:
+    """jieba's tag of the longest dictionary word next to ours: the run's first word after it, its
+    last word before it ("x" if none)."""
+    ends = (run[:k] if side == "right" else run[-k:] for k in range(len(run), 0, -1))
+    return next((tags[w] for w in ends if w in tags), "x")
 
 
 def read_tags(path: Path) -> dict[str, str]:
@@ -108,18 +115,24 @@ def main() -> None:
     args = ap.parse_args()
     text = args.corpus.read_text(encoding="utf-8")
     swaps = tomllib.loads(SWAPS.read_text(encoding="utf-8"))
-    o, s = swaps["family"][FAMILY]["pair"]
-    ro, rs, totals = count(text, o, s)
-    right = rows(ro, rs, read_tags(args.dict))
+    tags = read_tags(args.dict)
     out = ["# Generated by bench/build_collocations.py from a corpus of undamaged official text (see its",
-           "# docstring for the sources): do not edit by hand. Counts only: each line of right is",
-           f"# \"run, times with {o}, times with {s}, jieba 0.42.1's tag of the run's first word\".",
-           f"# {len(text)} characters; runs seen at least {MIN_TOTAL} times.",
-           "", f"[collocation.{FAMILY}]", f"totals = [{totals[0]}, {totals[1]}]",
-           f"# the {'/'.join(map(str, RIGHT))} Han characters after the word: {len(right)} runs", 'right = """', *right, '"""']
+           "# docstring for the sources): do not edit by hand. Counts only: each line of right (left) is",
+           "# \"run, times with the original, times with the swapped form, jieba 0.42.1's tag of the",
+           "# run's first (last) word\".",
+           f"# {len(text)} characters; runs seen at least {MIN_TOTAL} times."]
+    for family, (rule_id, sides) in FAMILIES.items():
+        o, s = swaps["family"][family]["pair"]
+        runs, totals = count(text, o, s, next(r for r in swaps["rule"] if r["id"] == rule_id))
+        out += ["", f"[collocation.{family}]", f"totals = [{totals[0]}, {totals[1]}]"]
+        for side in sides:
+            lines = rows(*runs[side], tags, side)
+            where = "after" if side == "right" else "before"
+            out += [f"# the {'/'.join(map(str, LENGTHS))} Han characters {where} the word: {len(lines)} runs",
+                    f'{side} = """', *lines, '"""']
+        print(f"{family}: {o} ×{totals[0]}, {s} ×{totals[1]}", file=sys.stderr)
     OUT.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size} bytes; {o} ×{totals[0]}, {s} ×{totals[1]})",
-          file=sys.stderr)
+    print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size} bytes)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -297,13 +297,30 @@ def test_collocation_thresholds_both_sides(user_rules) -> None:
     ln(10.5/60) - ln(1.5/100) = 2.46 (a vote) and 10/2 is 1.95 (none); 9/0 is under the minimum
     count and 40/0 tagged n is a noun."""
     user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [60, 100]\n'
-               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n体制 10 0 v\n"""\n')
+               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n体制 10 0 v\n"""\n'
+               '[collocation.xiangmu]\ntotals = [1, 1]\nleft = """\n以上 1 0 f\n"""\n')
     assert "coll 离不开 10/1+2" in _cues("学校开展离不开支持")[1]
     for text in ("学校开展靠不住", "学校开展离不了", "学校开展体制机制创新"):
         assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
     # the longest run seen often enough decides: 体制 (a shorter run) is not read past 体制机
     assert not [c for c in _cues("学校开展体制机制")[1] if c.startswith("coll")]
     assert "coll 体制 10/0+2" in _cues("学校开展体制改革")[1]
+
+
+def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
+    """swap.xiangmu reads the run before 工程: restore at a log-ratio of 3.0 or more over at least 20
+    counts, flag from 2.0 over at least 10. Totals 100/100: 签约 20/0 is ln(41) = 3.71 (restore),
+    旗舰 19/0 has too few counts to restore (ln 39 = 3.66: a flag), 示范 20/1 is ln(20.5/1.5) = 2.61
+    (a flag), 民生 10/2 is 1.44 and 以上 9/0 under the minimum (neither)."""
+    user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [1, 1]\n'
+               '[collocation.xiangmu]\ntotals = [100, 100]\nleft = """\n签约 20 0 v\n旗舰 19 0 n\n示范 20 1 v\n'
+               '民生 10 2 n\n以上 9 0 f\n"""\n')
+    g = swaps.gate(["x"], force=True)
+    decided = {}
+    for left in ("签约", "旗舰", "示范", "民生", "以上"):
+        changes, findings = swaps.scan(f"推进{left}工程。", g)
+        decided[left] = "restore" if changes else "flag" if findings else "none"
+    assert decided == {"签约": "restore", "旗舰": "flag", "示范": "flag", "民生": "none", "以上": "none"}
 
 
 @pytest.mark.parametrize("body, match", [
@@ -596,7 +613,10 @@ def user_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
      r"user\.toml: rule swap\.x: no collocation table for this family"),
     ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
      'collocation = { min = 10, at_least = 2.0 }', "swaps",
-     r"user\.toml: rule swap\.x: collocation needs exactly min, at_least and tags"),
+     r"user\.toml: rule swap\.x: collocation needs min, at_least and tags \(and side: right or left\)"),
+    ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
+     'collocation = { min = 10, at_least = 2.0, tags = [], side = "left" }', "swaps",
+     r"user\.toml: rule swap\.x: this family's collocation table counts no runs before the word"),
     ('id = "swp.fuwu"\nmatch = "效劳"', "numbers", "swp.fuwu: no restore detector"),
     ('id = "punct.comma"\nfrom = ","\nto = "，"\nwhen = ["c_before"]', "punctuation", "punct.comma: id already used"),
 ])

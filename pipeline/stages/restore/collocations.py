@@ -1,10 +1,12 @@
-"""What real undamaged text puts after a swap pair's two words: counts of each short run of Han
-characters after the original and after the swapped form, from ``rules/restore/collocations.toml``
-(built by bench/build_collocations.py from a corpus of official text kept outside the repository).
-A swap rule's ``collocation`` cue turns the two counts of the longest run the document has into a
-log-ratio: 企业开展离不开… reads 发展离不开 (real text: 27 to 0)."""
+"""What real undamaged text puts beside a swap pair's two words: counts of each short run of Han
+characters after (and, for some pairs, before) the original and the swapped form, from
+``rules/restore/collocations.toml`` (built by bench/build_collocations.py from a corpus of
+official text kept outside the repository). A swap rule's ``collocation`` cue turns the two counts
+of the longest run the document has into a log-ratio: 企业开展离不开… reads 发展离不开 (real text:
+27 to 0), 亿元以上工程 reads 亿元以上项目."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from pipeline.errors import PipelineError
 # and the loader matches them, so one definition serves both.
 RUN_CHARS = "\u4e00-\u9fff"
 _RUN = re.compile(f"[{RUN_CHARS}]+")
+_RUN_END = re.compile(f"[{RUN_CHARS}]+$")
+SIDES = ("right", "left")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class Collocations:
     totals: tuple[int, int]  # occurrences of the original, of the swapped form, counted
     runs: dict[str, tuple[int, int, str]]  # run after the word -> (times with original, with swapped, tag)
     longest: int
+    left: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)  # run before the word
+    longest_left: int = 0
 
     @classmethod
     def build(cls, data: Any, where: str) -> Collocations:
@@ -32,9 +38,10 @@ class Collocations:
             if a <= 0 or b <= 0:
                 raise ValueError("totals must be positive")
             runs = _lines(data.get("right", ""))
+            left = _lines(data.get("left", ""))
         except (KeyError, TypeError, ValueError) as e:
             raise PipelineError(f"{where}: bad collocation table ({e})") from e
-        return cls((a, b), runs, max(map(len, runs), default=0))
+        return cls((a, b), runs, max(map(len, runs), default=0), left, max(map(len, left), default=0))
 
     def find(self, right: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The longest run at the start of ``right`` (the clause after the word) seen at least
@@ -50,19 +57,38 @@ class Collocations:
                 return run[:k], *hit
         return None
 
-    @staticmethod
-    def cue(v: Any, where: str) -> dict[str, Any]:
-        """A rule's ``collocation = {min, at_least, tags}`` condition, checked."""
-        if not (isinstance(v, dict) and set(v) == {"min", "at_least", "tags"} and isinstance(v["min"], int)
-                and isinstance(v["at_least"], (int, float)) and isinstance(v["tags"], list)):
-            raise PipelineError(f"{where}: collocation needs exactly min, at_least and tags")
-        return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"])}
+    def find_left(self, left: str, min_total: int) -> tuple[str, int, int, str] | None:
+        """The same for the run ending ``left`` (the clause before the word), with the part of
+        speech of its last word."""
+        m = _RUN_END.search(left)
+        if m is None:
+            return None
+        run = m.group(0)
+        for k in range(min(self.longest_left, len(run)), 0, -1):
+            hit = self.left.get(run[-k:])
+            if hit is not None and hit[0] + hit[1] >= min_total:
+                return run[-k:], *hit
+        return None
 
-    def vote(self, right: str, cue: dict[str, Any]) -> str | None:
-        """The cue's note when the run after the word votes for the original: seen at least
-        ``min`` times, its first word one of ``tags``, its log-ratio at least ``at_least``."""
-        found = self.find(right, cue["min"])
-        if found is None or found[3] not in cue["tags"] or self.log_ratio(found[1], found[2]) < cue["at_least"]:
+    def cue(self, v: Any, where: str) -> dict[str, Any]:
+        """A rule's ``collocation = {min, at_least, tags[, side]}`` condition, checked: ``side``
+        "left" reads the run before the word (the table must have one), "right" (the default)
+        the run after it; an empty ``tags`` list takes any part of speech."""
+        if not (isinstance(v, dict) and {"min", "at_least", "tags"} <= set(v) <= {"min", "at_least", "tags", "side"}
+                and isinstance(v["min"], int) and isinstance(v["at_least"], (int, float))
+                and isinstance(v["tags"], list) and v.get("side", "right") in SIDES):
+            raise PipelineError(f"{where}: collocation needs min, at_least and tags (and side: right or left)")
+        side = v.get("side", "right")
+        if side == "left" and not self.left:
+            raise PipelineError(f"{where}: this family's collocation table counts no runs before the word")
+        return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"]), "side": side}
+
+    def vote(self, left: str, right: str, cue: dict[str, Any]) -> str | None:
+        """The cue's note when the run on the cue's side of the word votes for the original: seen at
+        least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least ``at_least``."""
+        found = self.find(right, cue["min"]) if cue["side"] == "right" else self.find_left(left, cue["min"])
+        if found is None or (cue["tags"] and found[3] not in cue["tags"]) \
+                or self.log_ratio(found[1], found[2]) < cue["at_least"]:
             return None
         return f"coll {found[0]} {found[1]}/{found[2]}"
 

@@ -108,9 +108,10 @@ class Cond:
     # (rules/restore/lexicon.toml, from jieba's dictionary) of that kind, the longest one deciding
     lexicon: str | None = None
     lex: Lexicon | None = None
-    # {min = N, at_least = x, tags = [...]}: the run of text after the match, seen at least N times
-    # in real text (rules/restore/collocations.toml), has a log-ratio (original over swapped form)
-    # of at least x, and its first word one of those parts of speech
+    # {min = N, at_least = x, tags = [...], side = "right"}: the run of text after (side "left":
+    # before) the match, seen at least N times in real text (rules/restore/collocations.toml), has
+    # a log-ratio (original over swapped form) of at least x, and its word next to the match one of
+    # those parts of speech (any, if the list is empty)
     collocation: dict[str, Any] | None = None
     colloc: Collocations | None = None
     action: Action = "restore"
@@ -181,7 +182,7 @@ class Cond:
                 return None
             cues.append(found[1])
         if self.collocation is not None and self.colloc is not None:
-            hit = self.colloc.vote(c.right, self.collocation)
+            hit = self.colloc.vote(c.left, c.right, self.collocation)
             if hit is None:
                 return None
             cues.append(hit)
