@@ -314,13 +314,14 @@ def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
     (a flag), 民生 10/2 is 1.44 and 以上 9/0 under the minimum (neither)."""
     user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [1, 1]\n'
                '[collocation.xiangmu]\ntotals = [100, 100]\nleft = """\n签约 20 0 v\n旗舰 19 0 n\n示范 20 1 v\n'
-               '民生 10 2 n\n以上 9 0 f\n"""\n')
+               '民生 10 2 n\n以上 9 0 f\n之签约 1 0 v\n"""\n')
     g = swaps.gate(["x"], force=True)
     decided = {}
     for left in ("签约", "旗舰", "示范", "民生", "以上"):
         changes, findings = swaps.scan(f"推进{left}工程。", g)
         decided[left] = "restore" if changes else "flag" if findings else "none"
     assert decided == {"签约": "restore", "旗舰": "flag", "示范": "flag", "民生": "none", "以上": "none"}
+    assert swaps.scan("签约工程。", g)[0]  # a clause opening with the run reads it whole
 
 
 @pytest.mark.parametrize("body, match", [

@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 # and the loader matches them, so one definition serves both.
 RUN_CHARS = "\u4e00-\u9fff"
 _RUN = re.compile(f"[{RUN_CHARS}]+")
-_RUN_END = re.compile(f"[{RUN_CHARS}]+$")
+_RUN_CHAR = re.compile(f"[{RUN_CHARS}]")
 SIDES = ("right", "left")
 
 
@@ -60,11 +60,12 @@ class Collocations:
     def find_left(self, left: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The same for the run ending ``left`` (the clause before the word), with the part of
         speech of its last word."""
-        m = _RUN_END.search(left)
-        if m is None:
-            return None
-        run = m.group(0)
-        for k in range(min(self.longest_left, len(run)), 0, -1):
+        tail = left[max(0, len(left) - self.longest_left):]
+        i = len(tail)
+        while i and _RUN_CHAR.match(tail[i - 1]):  # (a regex anchored at the end rescans: quadratic)
+            i -= 1
+        run = tail[i:]
+        for k in range(len(run), 0, -1):
             hit = self.left.get(run[-k:])
             if hit is not None and hit[0] + hit[1] >= min_total:
                 return run[-k:], *hit
