@@ -308,13 +308,13 @@ def test_collocation_thresholds_both_sides(user_rules) -> None:
 
 
 def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
-    """swap.xiangmu reads the run before 工程: restore at a log-ratio of 3.0 or more over at least 20
-    counts, flag from 2.0 over at least 10. Totals 100/100: 签约 20/0 is ln(41) = 3.71 (restore),
+    """swap.xiangmu reads the runs before and after 工程: restore at a log-ratio (the two sides
+    added) of 3.0 or more, each run seen at least 20 times, flag from 2.0 with at least 10. Totals 100/100: 签约 20/0 is ln(41) = 3.71 (restore),
     旗舰 19/0 has too few counts to restore (ln 39 = 3.66: a flag), 示范 20/1 is ln(20.5/1.5) = 2.61
     (a flag), 民生 10/2 is 1.44 and 以上 9/0 under the minimum (neither)."""
     user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [1, 1]\n'
                '[collocation.xiangmu]\ntotals = [100, 100]\nleft = """\n签约 20 0 v\n旗舰 19 0 n\n示范 20 1 v\n'
-               '民生 10 2 n\n以上 9 0 f\n之签约 1 0 v\n"""\n')
+               '民生 10 2 n\n以上 9 0 f\n之签约 1 0 v\n标志性 5 20 n\n"""\nright = """\n落地 20 0 v\n"""\n')
     g = swaps.gate(["x"], force=True)
     decided = {}
     for left in ("签约", "旗舰", "示范", "民生", "以上"):
@@ -322,6 +322,10 @@ def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
         decided[left] = "restore" if changes else "flag" if findings else "none"
     assert decided == {"签约": "restore", "旗舰": "flag", "示范": "flag", "民生": "none", "以上": "none"}
     assert swaps.scan("签约工程。", g)[0]  # a clause opening with the run reads it whole
+    # both sides add up: 落地 after (ln 41 = 3.71) restores alone, and 标志性 before (5/20: -1.32)
+    # brings it down to a flag
+    assert swaps.scan("推进工程落地。", g)[0] and swaps.scan("推进标志性工程落地。", g)[0] == []
+    assert swaps.scan("推进标志性工程落地。", g)[1]
 
 
 @pytest.mark.parametrize("body, match", [
@@ -614,7 +618,7 @@ def user_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
      r"user\.toml: rule swap\.x: no collocation table for this family"),
     ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
      'collocation = { min = 10, at_least = 2.0 }', "swaps",
-     r"user\.toml: rule swap\.x: collocation needs min, at_least and tags \(and side: right or left\)"),
+     r"user\.toml: rule swap\.x: collocation needs min, at_least and tags \(and side: right, left or both\)"),
     ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
      'collocation = { min = 10, at_least = 2.0, tags = [], side = "left" }', "swaps",
      r"user\.toml: rule swap\.x: this family's collocation table counts no runs before the word"),

@@ -19,7 +19,7 @@ from pipeline.errors import PipelineError
 RUN_CHARS = "\u4e00-\u9fff"
 _RUN = re.compile(f"[{RUN_CHARS}]+")
 _RUN_CHAR = re.compile(f"[{RUN_CHARS}]")
-SIDES = ("right", "left")
+SIDES = ("right", "left", "both")
 
 
 @dataclass(frozen=True)
@@ -74,24 +74,26 @@ class Collocations:
     def cue(self, v: Any, where: str) -> dict[str, Any]:
         """A rule's ``collocation = {min, at_least, tags[, side]}`` condition, checked: ``side``
         "left" reads the run before the word (the table must have one), "right" (the default)
-        the run after it; an empty ``tags`` list takes any part of speech."""
+        the run after it, "both" adds the two log-ratios (a run seen on one side only counts
+        alone); an empty ``tags`` list takes any part of speech."""
         if not (isinstance(v, dict) and {"min", "at_least", "tags"} <= set(v) <= {"min", "at_least", "tags", "side"}
                 and isinstance(v["min"], int) and isinstance(v["at_least"], (int, float))
                 and isinstance(v["tags"], list) and v.get("side", "right") in SIDES):
-            raise PipelineError(f"{where}: collocation needs min, at_least and tags (and side: right or left)")
+            raise PipelineError(f"{where}: collocation needs min, at_least and tags (and side: right, left or both)")
         side = v.get("side", "right")
-        if side == "left" and not self.left:
+        if side != "right" and not self.left:
             raise PipelineError(f"{where}: this family's collocation table counts no runs before the word")
         return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"]), "side": side}
 
     def vote(self, left: str, right: str, cue: dict[str, Any]) -> str | None:
         """The cue's note when the run on the cue's side of the word votes for the original: seen at
         least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least ``at_least``."""
-        found = self.find(right, cue["min"]) if cue["side"] == "right" else self.find_left(left, cue["min"])
-        if found is None or (cue["tags"] and found[3] not in cue["tags"]) \
-                or self.log_ratio(found[1], found[2]) < cue["at_least"]:
+        sides = {"right": (False,), "left": (True,), "both": (True, False)}[cue["side"]]
+        found = [f for f in (self.find_left(left, cue["min"]) if before else self.find(right, cue["min"]) for before in sides)
+                 if f is not None and (not cue["tags"] or f[3] in cue["tags"])]
+        if not found or sum(self.log_ratio(f[1], f[2]) for f in found) < cue["at_least"]:
             return None
-        return f"coll {found[0]} {found[1]}/{found[2]}"
+        return "coll " + " ".join(f"{f[0]} {f[1]}/{f[2]}" for f in found)
 
     def log_ratio(self, with_original: int, with_swapped: int) -> float:
         """ln of how much likelier the run is after the original than after the swapped form
