@@ -310,7 +310,7 @@ def test_a_statutes_set_phrases_are_prints_of_their_pairs() -> None:
     """巩固国防, 巩固已取得的成果, 守信联合激励, 激励与约束 spun are prints; the words in their own
     sense (稳固的国防, 鼓励和支持) are not."""
     for spun, family in (("建设和稳固国防", "gonggu"), ("稳固已取得的成果", "gonggu"), ("稳固中国共产党的领导", "gonggu"),
-                         ("实施守信联合鼓励", "jili"), ("建立鼓励与约束相结合的机制", "jili"), ("完善信用鼓励制度", "jili")):
+                         ("实施守信联合鼓励", "jili"), ("建立鼓励与约束相结合的机制", "jili"), ("实行信用鼓励", "jili")):
         assert swaps.gate([spun]).counts == {family: 1}, spun
     for clean in ("建设稳固的国防", "国家鼓励和支持创新", "对取得成绩的予以鼓励"):
         assert swaps.gate([clean]).counts == {}, clean
@@ -321,8 +321,8 @@ def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
     评价, 激励与保障并重, 巩固军政军民团结); the words in their own sense (开展新质生产力专题调研 is an
     activity, 精神鼓励等形式, 那么日喀…) are not."""
     for spun, family in (("因地制宜开展新质生产力", "fazhan"), ("坚持以人民为中心的开展思想", "fazhan"),
-                         ("日喀那么机场", "ze"), ("完善人才鼓励评价体系", "jili"), ("坚持保障与鼓励并重", "jili"),
-                         ("健全培养、评价、鼓励等机制", "jili"), ("稳固军政军民团结", "gonggu"),
+                         ("日喀那么机场", "ze"), ("完善人才鼓励评价体系", "jili"), ("坚持约束与鼓励并重", "jili"),
+                         ("健全培养、使用、鼓励等机制", "jili"), ("稳固军政军民团结", "gonggu"),
                          ("稳固和增强回升势头", "gonggu")):
         assert swaps.gate([spun]).counts == {family: 1}, spun
     for clean in ("开展新质生产力专题调研", "采取物质奖励、精神鼓励等形式", "民族团结更加稳固", "鼓励人才到基层"):
