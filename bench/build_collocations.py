@@ -55,7 +55,8 @@ from pipeline.stages.restore.collocations import RUN_CHARS  # noqa: E402  (the t
 OUT = ROOT / "pipeline" / "rules" / "restore" / "collocations.toml"
 SWAPS = ROOT / "pipeline" / "rules" / "restore" / "swaps.toml"
 # family -> (its swap rule, the sides counted): the rule's match and guards say where it would look
-FAMILIES = {"fazhan": ("swap.fazhan", ("right",)), "xiangmu": ("swap.xiangmu", ("right", "left"))}
+FAMILIES = {"fazhan": ("swap.fazhan", ("right",)), "xiangmu": ("swap.xiangmu", ("right", "left")),
+            "canyu": ("swap.canyu", ("right", "left"))}
 MIN_TOTAL = 5        # a run seen fewer times in all says nothing either way
 LENGTHS = (2, 3)     # lengths of a run (one character too often starts a new word)
 _RUN_RIGHT = re.compile(f"[{RUN_CHARS}]{{0,{max(LENGTHS)}}}")

@@ -291,14 +291,23 @@ def test_collocations_from_real_text_decide_fazhan() -> None:
         assert restore_text(keep, "b0", spun_all, None, Options())[1] == []
 
 
+def _tables(**given: str) -> str:
+    """A user collocations.toml: the given families' tables, and for every other family the shipped
+    rules read a table of one count (under every cue's minimum: it decides nothing)."""
+    out = []
+    for family in ("fazhan", "xiangmu", "canyu"):
+        body = given.get(family, 'totals = [1, 1]\nleft = """\n之 1 0 x\n"""\nright = """\n之 1 0 x\n"""')
+        out.append(f"[collocation.{family}]\n{body}\n")
+    return "".join(out)
+
+
 def test_collocation_thresholds_both_sides(user_rules) -> None:
     """swaps.toml's collocation cue (min 10 in all, log-ratio at least 2.0, the run after the word a
     verb or function word) against a table of known counts: totals 60 发展 / 100 开展, so 10/1 is
     ln(10.5/60) - ln(1.5/100) = 2.46 (a vote) and 10/2 is 1.95 (none); 9/0 is under the minimum
     count and 40/0 tagged n is a noun."""
-    user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [60, 100]\n'
-               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n体制 10 0 v\n"""\n'
-               '[collocation.xiangmu]\ntotals = [1, 1]\nleft = """\n以上 1 0 f\n"""\n')
+    user_rules("collocations.toml", _tables(fazhan='totals = [60, 100]\n'
+               'right = """\n离不开 10 1 v\n靠不住 10 2 v\n离不了 9 0 v\n体制机 40 0 n\n体制 10 0 v\n"""'))
     assert "coll 离不开 10/1+2" in _cues("学校开展离不开支持")[1]
     for text in ("学校开展靠不住", "学校开展离不了", "学校开展体制机制创新"):
         assert not [c for c in _cues(text)[1] if c.startswith("coll")], text
@@ -309,12 +318,12 @@ def test_collocation_thresholds_both_sides(user_rules) -> None:
 
 def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
     """swap.xiangmu reads the runs before and after 工程: restore at a log-ratio (the two sides
-    added) of 3.0 or more, each run seen at least 20 times, flag from 2.0 with at least 10. Totals 100/100: 签约 20/0 is ln(41) = 3.71 (restore),
+    added) of 3.0 or more, each run seen at least 20 times, flag from 2.0 with at least 10. Totals
+    100/100: 签约 20/0 is ln(41) = 3.71 (restore),
     旗舰 19/0 has too few counts to restore (ln 39 = 3.66: a flag), 示范 20/1 is ln(20.5/1.5) = 2.61
     (a flag), 民生 10/2 is 1.44 and 以上 9/0 under the minimum (neither)."""
-    user_rules("collocations.toml", '[collocation.fazhan]\ntotals = [1, 1]\n'
-               '[collocation.xiangmu]\ntotals = [100, 100]\nleft = """\n签约 20 0 v\n旗舰 19 0 n\n示范 20 1 v\n'
-               '民生 10 2 n\n以上 9 0 f\n之签约 1 0 v\n标志性 5 20 n\n"""\nright = """\n落地 20 0 v\n"""\n')
+    user_rules("collocations.toml", _tables(xiangmu='totals = [100, 100]\nleft = """\n签约 20 0 v\n旗舰 19 0 n\n'
+               '示范 20 1 v\n民生 10 2 n\n以上 9 0 f\n之签约 1 0 v\n标志性 5 20 n\n"""\nright = """\n落地 20 0 v\n"""'))
     g = swaps.gate(["x"], force=True)
     decided = {}
     for left in ("签约", "旗舰", "示范", "民生", "以上"):
@@ -326,6 +335,20 @@ def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
     # brings it down to a flag
     assert swaps.scan("推进工程落地。", g)[0] and swaps.scan("推进标志性工程落地。", g)[0] == []
     assert swaps.scan("推进标志性工程落地。", g)[1]
+
+
+def test_canyu_collocation_thresholds_both_sides(user_rules) -> None:
+    """swap.canyu restores 参加 at a log-ratio of 3.5 or more (runs seen at least 20 times) and
+    flags from 2.0: totals 100/100, 资本 25/0 is ln(51) = 3.93 (restore), 市场 33/1 is
+    ln(33.5/1.5) = 3.11 (a flag), 组织 10/2 is 1.44 (neither)."""
+    user_rules("collocations.toml", _tables(canyu='totals = [100, 100]\nleft = """\n资本 25 0 n\n市场 33 1 n\n'
+                                                  '组织 10 2 n\n"""\nright = """\n之 1 0 x\n"""'))
+    g = swaps.gate(["x"], force=True)
+    decided = {}
+    for left in ("资本", "市场", "组织"):
+        changes, findings = swaps.scan(f"推动{left}参加建设。", g)
+        decided[left] = "restore" if changes else "flag" if findings else "none"
+    assert decided == {"资本": "restore", "市场": "flag", "组织": "none"}
 
 
 @pytest.mark.parametrize("body, match", [
