@@ -88,9 +88,10 @@ class Collocations:
     def vote(self, left: str, right: str, cue: dict[str, Any]) -> str | None:
         """The cue's note when the run on the cue's side of the word votes for the original: seen at
         least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least ``at_least``."""
-        sides = {"right": (False,), "left": (True,), "both": (True, False)}[cue["side"]]
-        found = [f for f in (self.find_left(left, cue["min"]) if before else self.find(right, cue["min"]) for before in sides)
-                 if f is not None and (not cue["tags"] or f[3] in cue["tags"])]
+        side = cue["side"]
+        runs = (self.find_left(left, cue["min"]) if side != "right" else None,
+                self.find(right, cue["min"]) if side != "left" else None)
+        found = [f for f in runs if f is not None and (not cue["tags"] or f[3] in cue["tags"])]
         if not found or sum(self.log_ratio(f[1], f[2]) for f in found) < cue["at_least"]:
             return None
         return "coll " + " ".join(f"{f[0]} {f[1]}/{f[2]}" for f in found)
