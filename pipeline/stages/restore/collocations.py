@@ -48,14 +48,7 @@ class Collocations:
         ``min_total`` times in all, with its two counts and jieba's part of speech of its first
         word ("" where the table has none)."""
         m = _RUN.match(right)
-        if m is None:
-            return None
-        run = m.group(0)
-        for k in range(min(self.longest, len(run)), 0, -1):
-            hit = self.runs.get(run[:k])
-            if hit is not None and hit[0] + hit[1] >= min_total:
-                return run[:k], *hit
-        return None
+        return _longest(self.runs, m.group(0)[:self.longest] if m else "", min_total, from_end=False)
 
     def find_left(self, left: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The same for the run ending ``left`` (the clause before the word), with the part of
@@ -64,12 +57,7 @@ class Collocations:
         i = len(tail)
         while i and _RUN_CHAR.match(tail[i - 1]):  # (a regex anchored at the end rescans: quadratic)
             i -= 1
-        run = tail[i:]
-        for k in range(len(run), 0, -1):
-            hit = self.left.get(run[-k:])
-            if hit is not None and hit[0] + hit[1] >= min_total:
-                return run[-k:], *hit
-        return None
+        return _longest(self.left, tail[i:], min_total, from_end=True)
 
     def cue(self, v: Any, where: str) -> dict[str, Any]:
         """A rule's ``collocation = {min, at_least, tags[, side]}`` condition, checked: ``side``
@@ -100,6 +88,18 @@ class Collocations:
         """ln of how much likelier the run is after the original than after the swapped form
         (each count +0.5, so a run never seen with one form is finite)."""
         return math.log((with_original + 0.5) / self.totals[0]) - math.log((with_swapped + 0.5) / self.totals[1])
+
+
+def _longest(table: dict[str, tuple[int, int, str]], run: str, min_total: int,
+             from_end: bool) -> tuple[str, int, int, str] | None:
+    """The longest part of ``run`` next to the word (its start, or with ``from_end`` its end) that
+    ``table`` holds with at least ``min_total`` counts in all."""
+    for k in range(len(run), 0, -1):
+        part = run[-k:] if from_end else run[:k]
+        hit = table.get(part)
+        if hit is not None and hit[0] + hit[1] >= min_total:
+            return part, *hit
+    return None
 
 
 def _lines(text: str) -> dict[str, tuple[int, int, str]]:
