@@ -193,6 +193,19 @@ def test_notice_in_the_head_and_related_list_in_the_tail_are_chrome() -> None:
     assert_nothing_lost(doc)
 
 
+def test_a_related_list_on_its_labels_own_line_in_the_tail_is_chrome() -> None:
+    """A site that prints its related documents after the label on one line (相关文档推荐：A | B)
+    ends the body there, as the label on a line of its own does; in the body the line stays."""
+    page = "工作计划\n本年度重点做好三件事。\n相关文档推荐：季度总结 | 会议记录\n猜你喜欢：工作计划模板\n"
+    doc = run(page)
+    assert doc.text_view() == "工作计划\n本年度重点做好三件事。\n"
+    assert [b.rule for b in doc.chrome] == ["generic.related", "generic.related"]
+    assert_nothing_lost(doc)
+    inside = ("工作计划\n本年度重点做好三件事。\n第一件事是调研。\n相关文档推荐：季度总结 | 会议记录\n"
+              "第二件事是培训。\n第三件事是总结。\n")
+    assert run(inside).text_view() == inside
+
+
 def test_360docs_title_line_stays_in_the_body_unless_the_body_repeats_it() -> None:
     doc = case("360docs.html")
     assert doc.meta.title == "小区停车管理规定"
