@@ -54,11 +54,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from pipeline.stages.restore import swaps  # noqa: E402  (where the swap rule looks: its own match and guards)
-from pipeline.stages.restore.collocations import RUN_CHARS  # noqa: E402  (the table's runs, as the loader reads them)
+from pipeline.stages.restore.collocations import RUN_CHARS, TAIL, TAIL_MAX, tail_of  # noqa: E402  (the table's runs, as the loader reads them)
+from pipeline.stages.restore.cues import CLAUSE_ENDS  # noqa: E402
 from pipeline.stages.restore.swap_rules import Rule, load  # noqa: E402
 OUT = ROOT / "pipeline" / "rules" / "restore" / "collocations.toml"
 # family -> (its swap rule, the sides counted): the rule's match and guards say where it would look
-FAMILIES = {"fazhan": ("swap.fazhan", ("right",)), "xiangmu": ("swap.xiangmu", ("right", "left")),
+FAMILIES = {"fazhan": ("swap.fazhan", ("right", "tail")), "xiangmu": ("swap.xiangmu", ("right", "left")),
             "canyu": ("swap.canyu", ("right", "left"))}
 MIN_TOTAL = 5        # a run seen fewer times in all says nothing either way
 LENGTHS = (2, 3)     # lengths of a run (one character too often starts a new word)
@@ -68,7 +69,8 @@ _RUN_LEFT = re.compile(f"[{RUN_CHARS}]{{0,{max(LENGTHS)}}}$")
 
 def count(text: str, original: str, swapped: str, rule: Rule) -> tuple[dict[str, tuple[Counter[str], Counter[str]]], list[int]]:
     """The runs after and before each form, where the swap rule would look."""
-    runs: dict[str, dict[str, Counter[str]]] = {side: {original: Counter(), swapped: Counter()} for side in ("right", "left")}
+    runs: dict[str, dict[str, Counter[str]]] = {side: {original: Counter(), swapped: Counter()}
+                                                for side in ("right", "left", "tail")}
     totals = []
     for word in (original, swapped):
         n = 0
@@ -81,6 +83,8 @@ def count(text: str, original: str, swapped: str, rule: Rule) -> tuple[dict[str,
             runs["right"][word].update(r[:k] for k in LENGTHS if len(r) >= k)
             left = _RUN_LEFT.search(text[max(0, s - max(LENGTHS)):s]).group(0)  # type: ignore[union-attr]
             runs["left"][word].update(left[-k:] for k in LENGTHS if len(left) >= k)
+            if tail := tail_of(text[e:swaps._span(text, e, e, CLAUSE_ENDS)[1]]):
+                runs["tail"][word][tail] += 1
         totals.append(n)
     return {side: (c[original], c[swapped]) for side, c in runs.items()}, totals
 
@@ -128,8 +132,10 @@ def main() -> None:
         out += ["", f"[collocation.{family}]", f"totals = [{totals[0]}, {totals[1]}]"]
         for side in sides:
             lines = rows(*runs[side], tags, side)
-            where = "after" if side == "right" else "before"
-            out += [f"# the {'/'.join(map(str, LENGTHS))} Han characters {where} the word: {len(lines)} runs",
+            what = {"right": f"the {'/'.join(map(str, LENGTHS))} Han characters after the word",
+                    "left": f"the {'/'.join(map(str, LENGTHS))} Han characters before the word",
+                    "tail": f"the last {TAIL} Han characters of the clause after the word (up to {TAIL_MAX} characters)"}
+            out += [f"# {what[side]}: {len(lines)} runs",
                     f'{side} = """', *lines, '"""']
         print(f"{family}: {o} ×{totals[0]}, {s} ×{totals[1]}", file=sys.stderr)
     OUT.write_text("\n".join(out) + "\n", encoding="utf-8")

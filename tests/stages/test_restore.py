@@ -225,17 +225,23 @@ def test_document_evidence_decides_the_ambiguous_cases() -> None:
 
 def test_document_evidence_from_the_forms_alone() -> None:
     """Some 发展 left but 开展 far outnumbering them (dominant) is level 3, as is a document with
-    no 发展 at all; 效劳 ×2 with no 服务 is evidence even without a fingerprint (self_evident),
-    while one 效劳 in an unspun document is not. At level 3 an ambiguous 开展 (同步开展) is a flag,
-    at level 2 it is left alone, and a clear activity (开展专项整治) is kept at every level."""
+    no 发展 at all. A 效劳 the fuwu rule restores from its context (效劳流程) is a fingerprint on
+    its own (votes = 1: 19.8 M characters of real official text hold 效劳 twice, 无效劳动 and
+    为…效劳), so a short notice with one opens the gate for every pair, and 效劳 ×2 with no 服务
+    is the pair damaged throughout (self_evident); 乐意效劳 is no evidence at all. At level 3 an
+    ambiguous 开展 (同步开展) is a flag, at level 2 it is left alone, and a clear activity
+    (开展专项整治) is kept at every level."""
     some_left = swaps.gate(["坚持科学开展观，要发展经济", "开展", "开展", "开展"])
     few = swaps.gate(["坚持科学开展观，要发展经济", "发展", "开展"])
     assert (some_left.level("fazhan"), few.level("fazhan")) == (3, 2)
     notice = swaps.gate(["强化培训效劳", "优化效劳流程"])
-    assert (notice.open, notice.level("fuwu"), swaps.gate(["优化效劳流程"]).level("fuwu")) == (False, 2, 0)
+    one = swaps.gate(["优化效劳流程，开展"])
+    assert (notice.open, notice.level("fuwu"), one.open, one.level("fuwu"), one.level("fazhan")) == (True, 3, True, 2, 1)
+    assert (swaps.gate(["我很乐意效劳"]).open, swaps.gate(["我很乐意效劳"]).level("fuwu")) == (False, 0)
     new, edits, _ = restore_text("强化培训效劳", "b0", notice, None, Options())
     assert new == "强化培训服务" and edits[0].rule == "swap.fuwu"
-    assert restore_text("乐意效劳，强化培训效劳", "b0", swaps.gate(["强化培训效劳"]), None, Options())[1:] == ([], [])
+    mixed = "乐意效劳，强化培训效劳"
+    assert restore_text(mixed, "b0", swaps.gate([mixed]), None, Options())[0] == "乐意效劳，强化培训服务"
     same = "党的工作同步开展，实现对接"
     _, edits, flags = restore_text(same, "b0", some_left, None, Options())
     assert not edits and [f.rule for f in flags] == ["swap.fazhan"]
@@ -285,18 +291,20 @@ def test_collocations_from_real_text_decide_fazhan() -> None:
     assert restore_text(one, "b0", spun_all, None, Options())[0] == "学校发展离不开家长的配合"
     new, edits, flags = restore_text(one, "b0", spun_some, None, Options())
     assert (new, edits, [f.rule for f in flags]) == (one, [], ["swap.fazhan"])
-    assert _cues("乡村开展迈上新台阶") == (3, ["乡村+2", "coll 迈上新 30/0+2", "迈-1"])
+    assert _cues("乡村开展迈上新台阶") == (5, ["乡村+2", "coll 迈上新 30/0+2", "coll 台阶 72/0+2", "迈-1"])
     for keep in ("鼓励各地开展体制机制创新", "为开展主要粮食品种收购做好准备"):
         assert not [c for c in _cues(keep)[1] if c.startswith("coll")]
         assert restore_text(keep, "b0", spun_all, None, Options())[1] == []
 
 
 def _tables(**given: str) -> str:
-    """A user collocations.toml: the given families' tables, and for every other family the shipped
-    rules read a table of one count (under every cue's minimum: it decides nothing)."""
+    """A user collocations.toml: the given families' tables, and for every other family (and every
+    side a given table leaves out) a table of one count, under every cue's minimum: it decides
+    nothing, but the shipped rules that read it still load."""
     out = []
     for family in ("fazhan", "xiangmu", "canyu"):
-        body = given.get(family, 'totals = [1, 1]\nleft = """\n之 1 0 x\n"""\nright = """\n之 1 0 x\n"""')
+        body = given.get(family, "totals = [1, 1]")
+        body += "".join(f'\n{side} = """\n之 1 0 x\n"""' for side in ("left", "right", "tail") if f"{side} = " not in body)
         out.append(f"[collocation.{family}]\n{body}\n")
     return "".join(out)
 
@@ -314,6 +322,24 @@ def test_collocation_thresholds_both_sides(user_rules) -> None:
     # the longest run seen often enough decides: 体制 (a shorter run) is not read past 体制机
     assert not [c for c in _cues("学校开展体制机制")[1] if c.startswith("coll")]
     assert "coll 体制 10/0+2" in _cues("学校开展体制改革")[1]
+
+
+def test_clause_tail_thresholds_both_sides(user_rules) -> None:
+    """swaps.toml's tail cues (the clause's last two Han characters, min 10 in all: log-ratio at
+    least 2.0 is +2, at most -2.5 is -1) against known counts, totals 60 发展 / 100 开展: 产业 10/1
+    is ln(10.5/60) - ln(1.5/100) = 2.46 and 产品 10/2 is 1.95; 试点 0/10 is -2.53 and 督查 1/10
+    -1.43; 检查 0/9 is under the minimum. The tail is read only where the clause after the word has
+    three Han characters or more and at most 25 characters."""
+    user_rules("collocations.toml", _tables(fazhan='totals = [60, 100]\n'
+               'tail = """\n产业 10 1 n\n产品 10 2 n\n试点 0 10 n\n督查 1 10 vn\n检查 0 9 vn\n"""'))
+
+    def tails(text: str) -> list[str]:
+        return [c for c in _cues(text)[1] if c.startswith("coll")]
+    assert tails("积极开展特色产业，") == ["coll 产业 10/1+2"]
+    assert tails("积极开展农业试点，") == ["coll 试点 0/10-1"]
+    for text in ("积极开展特色产品，", "积极开展专项督查，", "积极开展安全检查，", "积极开展产业，",
+                 "积极开展" + "一二三四五六七八九十" * 3 + "特色产业，"):
+        assert tails(text) == [], text
 
 
 def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
@@ -392,8 +418,9 @@ def test_lexicon_is_jiebas_dictionary_precomputed() -> None:
 
 def test_industries_to_the_clause_end_and_activity_nouns() -> None:
     """开展 + industries and nothing else to the clause's end (or to its 成效) is 发展: +4, enough
-    on its own (推进开展高新技术产业成效明显: 4 + 1 - 1), and after a modal (要开展…: 4 - 1 - 3 = 0)
-    restored where the document holds no 发展 (level 3), a flag at level 2. An activity noun the dictionary
+    on its own (推进开展高新技术产业成效明显: 4 + 1 - 1), and after a modal (要开展…种养业: 4 - 1 - 3
+    = 0) restored where the document holds no 发展 (level 3), a flag at level 2; a clause ending
+    in 经济 (real text's tail, +2) is restored at level 2 too. An activity noun the dictionary
     files as a plain noun (资产盘点, 厂房代建, 文艺汇演) gets nothing for lacking a verb: -1, a
     flag where the document holds no 发展 (level 3), never an edit. The same industries with an
     activity closing the clause (…旅游相关主题活动) get no such cue: never an edit."""
@@ -402,11 +429,13 @@ def test_industries_to_the_clause_end_and_activity_nouns() -> None:
     assert (level3.level("fazhan"), level2.level("fazhan")) == (3, 2)
     new, edits, _ = restore_text("推进开展高新技术产业成效明显的地区", "b0", level2, None, Options())
     assert new == "推进发展高新技术产业成效明显的地区" and "ctx +4" in edits[0].note
-    modal = "要开展县域物流和林下经济，"
+    modal = "要开展县域物流和林下种养业，"
     new, edits, _ = restore_text(modal, "b0", level3, None, Options())
-    assert new == "要发展县域物流和林下经济，" and "ctx +0" in edits[0].note
+    assert new == "要发展县域物流和林下种养业，" and "ctx +0" in edits[0].note
     _, edits, flags = restore_text(modal, "b0", level2, None, Options())
     assert not edits and [f.rule for f in flags] == ["swap.fazhan"]
+    new, edits, _ = restore_text("要开展县域物流和林下经济，", "b0", level2, None, Options())
+    assert new == "要发展县域物流和林下经济，" and "ctx +2" in edits[0].note and "coll 经济" in edits[0].note
     for activity in ("开展年度资产盘点，", "支持园区开展标准厂房代建。", "开展群众文艺汇演；"):
         _, edits, flags = restore_text(activity, "b0", level3, None, Options())
         assert not edits and [f.rule for f in flags] == ["swap.fazhan"], activity
@@ -524,7 +553,7 @@ MIN_EDITS = {"swap.ze-idiom": 20, "swap.ze-paired": 20, "swap.yuanze": 35, "swap
              "swap.fuwu": 170, "swap.jichu": 70, "swap.gonggu": 65, "swap.fanying": 25, "swap.guangda": 20,
              "swap.jili": 40, "swap.linjin": 3, "swap.xiangmu-double": 10, "swap.xiangmu": 18, "swap.canyu": 20,
              "swap.ziliao": 10, "swap.shulian": 12, "swap.jiandan": 12, "swap.lijie": 20, "swap.sousuo": 16,
-             "swap.qubie": 12}
+             "swap.qubie": 12, "swap.ze-topic": 18, "swap.ze-measure": 4}
 
 
 def test_every_editing_rule_has_measured_precision(heldout_both: spinner.Score) -> None:
@@ -641,7 +670,13 @@ def user_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
      r"user\.toml: rule swap\.x: no collocation table for this family"),
     ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
      'collocation = { min = 10, at_least = 2.0 }', "swaps",
-     r"user\.toml: rule swap\.x: collocation needs min, at_least and tags \(and side: right, left or both\)"),
+     r"user\.toml: rule swap\.x: collocation needs min, tags and at_least or at_most \(and side: right, left, both, tail\)"),
+    ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
+     'collocation = { min = 10, at_least = 2.0, at_most = -2.0, tags = [] }', "swaps",
+     r"user\.toml: rule swap\.x: collocation needs min, tags and at_least or at_most"),
+    ('id = "swap.x"\nfamily = "xiangmu"\nmatch = "工程"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
+     'collocation = { min = 10, at_most = -2.0, tags = [], side = "tail" }', "swaps",
+     r"user\.toml: rule swap\.x: this family's collocation table counts no clause tails"),
     ('id = "swap.x"\nfamily = "fazhan"\nmatch = "开展"\nmode = "high"\nconfidence = 1.0\n[[rule.when]]\n'
      'collocation = { min = 10, at_least = 2.0, tags = [], side = "left" }', "swaps",
      r"user\.toml: rule swap\.x: this family's collocation table counts no runs before the word"),

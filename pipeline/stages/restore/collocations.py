@@ -19,7 +19,12 @@ from pipeline.errors import PipelineError
 RUN_CHARS = "\u4e00-\u9fff"
 _RUN = re.compile(f"[{RUN_CHARS}]+")
 _RUN_CHAR = re.compile(f"[{RUN_CHARS}]")
-SIDES = ("right", "left", "both")
+SIDES = ("right", "left", "both", "tail")
+# A clause's tail is its last TAIL Han characters, read when the clause after the word holds at
+# least TAIL + 1 of them and no more than TAIL_MAX characters (the builder's and the loader's one
+# definition): the head of the word's object (开展…专项检查, 发展…特色产业).
+TAIL, TAIL_MAX = 2, 25
+_NOT_RUN = re.compile(f"[^{RUN_CHARS}]+")
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class Collocations:
     longest: int
     left: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)  # run before the word
     longest_left: int = 0
+    tail: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)  # clause tail after it
 
     @classmethod
     def build(cls, data: Any, where: str) -> Collocations:
@@ -39,9 +45,10 @@ class Collocations:
                 raise ValueError("totals must be positive")
             runs = _lines(data.get("right", ""))
             left = _lines(data.get("left", ""))
+            tail = _lines(data.get("tail", ""))
         except (KeyError, TypeError, ValueError) as e:
             raise PipelineError(f"{where}: bad collocation table ({e})") from e
-        return cls((a, b), runs, max(map(len, runs), default=0), left, max(map(len, left), default=0))
+        return cls((a, b), runs, max(map(len, runs), default=0), left, max(map(len, left), default=0), tail)
 
     def find(self, right: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The longest run at the start of ``right`` (the clause after the word) seen at least
@@ -59,28 +66,47 @@ class Collocations:
             i -= 1
         return _longest(self.left, tail[i:], min_total, from_end=True)
 
+    def find_tail(self, right: str, min_total: int) -> tuple[str, int, int, str] | None:
+        """The same for the clause's tail (see TAIL): the head of what follows the word."""
+        key = tail_of(right)
+        hit = self.tail.get(key) if key else None
+        return (key, *hit) if hit is not None and hit[0] + hit[1] >= min_total else None
+
     def cue(self, v: Any, where: str) -> dict[str, Any]:
         """A rule's ``collocation = {min, at_least, tags[, side]}`` condition, checked: ``side``
         "left" reads the run before the word (the table must have one), "right" (the default)
         the run after it, "both" adds the two log-ratios (a run seen on one side only counts
-        alone); an empty ``tags`` list takes any part of speech."""
-        if not (isinstance(v, dict) and {"min", "at_least", "tags"} <= set(v) <= {"min", "at_least", "tags", "side"}
-                and isinstance(v["min"], int) and isinstance(v["at_least"], (int, float))
+        alone), "tail" the clause's tail; an empty ``tags`` list takes any part of speech. ``at_most``
+        in place of ``at_least`` votes for the swapped form: the log-ratio at most that."""
+        bound = {"at_least", "at_most"} & set(v) if isinstance(v, dict) else set()
+        if not (len(bound) == 1 and {"min", "tags"} | bound <= set(v) <= {"min", "tags", "side"} | bound
+                and isinstance(v["min"], int) and isinstance(v[next(iter(bound))], (int, float))
                 and isinstance(v["tags"], list) and v.get("side", "right") in SIDES):
-            raise PipelineError(f"{where}: collocation needs min, at_least and tags (and side: right, left or both)")
+            raise PipelineError(f"{where}: collocation needs min, tags and at_least or at_most "
+                                f"(and side: {', '.join(SIDES)})")
         side = v.get("side", "right")
-        if side != "right" and not self.left:
+        if side in ("left", "both") and not self.left:
             raise PipelineError(f"{where}: this family's collocation table counts no runs before the word")
-        return {"min": v["min"], "at_least": float(v["at_least"]), "tags": frozenset(v["tags"]), "side": side}
+        if side == "tail" and not self.tail:
+            raise PipelineError(f"{where}: this family's collocation table counts no clause tails")
+        return {"min": v["min"], "bound": float(v.get("at_least", v.get("at_most"))), "up": "at_least" in v,
+                "tags": frozenset(v["tags"]), "side": side}
 
     def vote(self, left: str, right: str, cue: dict[str, Any]) -> str | None:
-        """The cue's note when the run on the cue's side of the word votes for the original: seen at
-        least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least ``at_least``."""
+        """The cue's note when the run on the cue's side of the word votes as the cue asks: seen at
+        least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least
+        ``at_least`` (at most ``at_most``)."""
         side = cue["side"]
-        runs = (self.find_left(left, cue["min"]) if side != "right" else None,
-                self.find(right, cue["min"]) if side != "left" else None)
+        if side == "tail":
+            runs = (self.find_tail(right, cue["min"]),)
+        else:
+            runs = (self.find_left(left, cue["min"]) if side != "right" else None,
+                    self.find(right, cue["min"]) if side != "left" else None)
         found = [f for f in runs if f is not None and (not cue["tags"] or f[3] in cue["tags"])]
-        if not found or sum(self.log_ratio(f[1], f[2]) for f in found) < cue["at_least"]:
+        if not found:
+            return None
+        ratio = sum(self.log_ratio(f[1], f[2]) for f in found)
+        if (ratio < cue["bound"]) if cue["up"] else (ratio > cue["bound"]):
             return None
         return "coll " + " ".join(f"{f[0]} {f[1]}/{f[2]}" for f in found)
 
@@ -88,6 +114,14 @@ class Collocations:
         """ln of how much likelier the run is after the original than after the swapped form
         (each count +0.5, so a run never seen with one form is finite)."""
         return math.log((with_original + 0.5) / self.totals[0]) - math.log((with_swapped + 0.5) / self.totals[1])
+
+
+def tail_of(right: str) -> str | None:
+    """The tail of the clause ``right`` (see TAIL), or None where it has none."""
+    if len(right) > TAIL_MAX:
+        return None
+    run = _NOT_RUN.sub("", right)
+    return run[-TAIL:] if len(run) > TAIL else None
 
 
 def _longest(table: dict[str, tuple[int, int, str]], run: str, min_total: int,
