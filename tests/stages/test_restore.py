@@ -250,6 +250,21 @@ def test_document_evidence_from_the_forms_alone() -> None:
         assert restore_text("开展专项整治", "b0", g, None, Options())[1:] == ([], [])
 
 
+def test_one_off_contexts_edit_in_any_spun_document() -> None:
+    """则, 激励 and 巩固 often occur once in a short news item or statute, with no fingerprint of
+    their own (level 1). Their clear contexts (城区学校那么面临: 则 marking a contrast; 褒扬、鼓励;
+    建立和稳固 + object) are restored once another pair shows the spinner (一个 效劳 is enough),
+    and left alone where nothing does (the gate stays closed)."""
+    lines = ["城区学校那么面临师资短缺", "给予褒扬、鼓励：", "建立和稳固民兵组织"]
+    spun = swaps.gate(["强化培训效劳", *lines])
+    assert [spun.level(f) for f in ("ze", "jili", "gonggu")] == [1, 1, 1]
+    assert [restore_text(t, "b0", spun, None, Options())[0] for t in lines] == \
+        ["城区学校则面临师资短缺", "给予褒扬、激励：", "建立和巩固民兵组织"]
+    clean = swaps.gate(lines)
+    assert not clean.open
+    assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
+
+
 def test_context_votes_are_fingerprints_at_their_threshold() -> None:
     """fazhan's vote_at = 2 and votes = 2: a 开展 whose context alone scores 2 (城乡开展是) is a
     vote, but one vote is no evidence (an undamaged class plan held one strong-looking 开展);
