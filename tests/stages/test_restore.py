@@ -251,15 +251,18 @@ def test_document_evidence_from_the_forms_alone() -> None:
 
 
 def test_one_off_contexts_edit_in_any_spun_document() -> None:
-    """则, 激励 and 巩固 often occur once in a short news item or statute, with no fingerprint of
-    their own (level 1). Their clear contexts (城区学校那么面临: 则 marking a contrast; 褒扬、鼓励;
-    建立和稳固 + object) are restored once another pair shows the spinner (一个 效劳 is enough),
-    and left alone where nothing does (the gate stays closed)."""
+    """激励 and 巩固 often occur once in a short news item or statute, with no fingerprint of
+    their own (level 1). Their clear contexts (褒扬、鼓励; 建立和稳固 + object) are restored once
+    another pair shows the spinner (one 效劳 is enough), and left alone where nothing does (the
+    gate stays closed). A lone 那么 there (城区学校那么面临) stays a flag: news and interviews use
+    那么 in their own sense too often (on held-out school and hospital news a quarter of such
+    restores were wrong)."""
     lines = ["城区学校那么面临师资短缺", "给予褒扬、鼓励：", "建立和稳固民兵组织"]
     spun = swaps.gate(["强化培训效劳", *lines])
     assert [spun.level(f) for f in ("ze", "jili", "gonggu")] == [1, 1, 1]
     assert [restore_text(t, "b0", spun, None, Options())[0] for t in lines] == \
-        ["城区学校则面临师资短缺", "给予褒扬、激励：", "建立和巩固民兵组织"]
+        ["城区学校那么面临师资短缺", "给予褒扬、激励：", "建立和巩固民兵组织"]
+    assert [f.rule for f in restore_text(lines[0], "b0", spun, None, Options())[2]] == ["swap.ze-loose"]
     clean = swaps.gate(lines)
     assert not clean.open
     assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
@@ -568,7 +571,7 @@ MIN_EDITS = {"swap.ze-idiom": 20, "swap.ze-paired": 20, "swap.yuanze": 35, "swap
              "swap.fuwu": 170, "swap.jichu": 70, "swap.gonggu": 65, "swap.fanying": 25, "swap.guangda": 20,
              "swap.jili": 40, "swap.linjin": 3, "swap.xiangmu-double": 10, "swap.xiangmu": 18, "swap.canyu": 20,
              "swap.ziliao": 10, "swap.shulian": 12, "swap.jiandan": 12, "swap.lijie": 20, "swap.sousuo": 16,
-             "swap.qubie": 12, "swap.ze-topic": 18, "swap.ze-measure": 4}
+             "swap.qubie": 12, "swap.ze-measure": 4}
 
 
 def test_every_editing_rule_has_measured_precision(heldout_both: spinner.Score) -> None:
