@@ -329,6 +329,21 @@ def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
         assert swaps.gate([clean]).counts == {}, clean
 
 
+def test_one_occurrence_at_vote_alone_is_a_fingerprint() -> None:
+    """fazhan's vote_alone = 5: a short item whose one 开展 scores 5 on its own (为学生的终身开展奠基:
+    终身 +4, 为…奠基 +2, an object -1) opens the gate and is restored; at 4 (医学的开展日新月异: 的
+    +2, 日新月异 +3, -1) it does not, nor does the 5 without vote_alone: one vote is under votes = 2."""
+    strong, weak = "学校始终坚持为学生的终身开展奠基。", "医学的开展日新月异。"
+    sr = swaps.load()
+    rule = next(r for r in sr.rules if r.id == "swap.fazhan")
+    assert [rule.context_score(swaps._context(t, t.index("开展"), t.index("开展") + 2))[0] for t in (strong, weak)] == [5, 4]
+    g = swaps.gate([strong])
+    assert (g.open, g.counts, g.level("fazhan")) == (True, {"fazhan": 1}, 2)
+    assert [(c.before, c.after) for c in swaps.scan(strong, g)[0]] == [("开展", "发展")]
+    assert swaps.gate([weak]).counts == {}
+    assert swaps.gate([strong], dataclasses.replace(sr, vote_alone={})).counts == {}
+
+
 def test_a_voting_family_without_votes_counts_one_vote() -> None:
     """`votes` defaults to 1: a family that sets only vote_at takes each occurrence its context
     alone decides as a fingerprint (the shipped families all set 2; one vote is then nothing)."""
@@ -336,6 +351,6 @@ def test_a_voting_family_without_votes_counts_one_vote() -> None:
     one = dataclasses.replace(sr, votes={k: v for k, v in sr.votes.items() if k != "fazhan"})
     text = "统筹城乡开展是一项复杂的系统工程"
     assert (swaps.gate([text], sr).counts, swaps.gate([text], one).counts) == ({}, {"fazhan": 1})
-    three = dataclasses.replace(sr, votes={**sr.votes, "fazhan": 3})
+    three = dataclasses.replace(sr, votes={**sr.votes, "fazhan": 3}, vote_alone={})
     two = [text, "推动区域经济开展的新动能"]
     assert (swaps.gate(two, sr).counts, swaps.gate(two, three).counts) == ({"fazhan": 2}, {})

@@ -16,7 +16,8 @@ from pipeline.stages.restore.cues import Action, Cond, Context, Lexicon
 from pipeline.errors import PipelineError
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_share", "absence"})
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_alone", "vote_share",
+                         "absence"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -108,6 +109,9 @@ class SwapRules:
     # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
     # make those occurrences count as the family's fingerprints
     votes: dict[str, int] = dataclasses.field(default_factory=dict)
+    # family -> the context score at which one occurrence alone is a fingerprint (a short news item
+    # with one 医学开展日新月异 and nothing else: no undamaged document holds such a 开展)
+    vote_alone: dict[str, int] = dataclasses.field(default_factory=dict)
     # family -> the share of the swapped form's occurrences whose context alone votes for the
     # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level
     # 3) while some originals are left: undamaged text holds no vote at all
@@ -131,6 +135,7 @@ def load() -> SwapRules:
     self_evident: dict[str, int] = {}
     vote_at: dict[str, int] = {}
     votes: dict[str, int] = {}
+    vote_alone: dict[str, int] = {}
     vote_share: dict[str, float] = {}
     weak_absence: set[str] = set()
     gate: dict[str, Any] = {}
@@ -154,6 +159,8 @@ def load() -> SwapRules:
                 vote_at[name] = int(fam["vote_at"])
             if "votes" in fam:
                 votes[name] = int(fam["votes"])
+            if "vote_alone" in fam:
+                vote_alone[name] = int(fam["vote_alone"])
             if "vote_share" in fam:
                 vote_share[name] = float(fam["vote_share"])
             if fam.get("absence", "strong") not in ("strong", "weak"):
@@ -174,8 +181,8 @@ def load() -> SwapRules:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes, vote_share,
-                     frozenset(weak_absence))
+                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes,
+                     vote_alone, vote_share, frozenset(weak_absence))
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,

@@ -77,7 +77,7 @@ class Gate:
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
     """Count the spinner's fingerprints over the whole document, with the occurrences whose
     context alone reaches the family's ``vote_at`` (no undamaged text holds one: the clean
-    corpora check), and each pair's forms (``force`` opens the gate for every family: used to
+    corpora check; ``votes`` of them, or one at ``vote_alone``), and each pair's forms (``force`` opens the gate for every family: used to
     measure a rule's raw over-correction)."""
     sr = sr or load()
     counts: Counter[str] = Counter()
@@ -89,6 +89,7 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                     counts[fam] += 1
                     seen.add(m.group(0))
     votes: Counter[str] = Counter()
+    alone: set[str] = set()  # families with one occurrence at their vote_alone
     scores: dict[tuple[str, str, int], tuple[int, list[str]]] = {}
     for rule in sr.rules:  # occurrences whose context alone says "original" (经济开展的)
         at = sr.vote_at.get(rule.family) if rule.scored else (0 if rule.family in sr.votes else None)
@@ -105,9 +106,14 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                     continue
                 scores[(rule.id, t, rs)] = rule.context_score(c)
                 votes[rule.family] += scores[(rule.id, t, rs)][0] >= at
+                if scores[(rule.id, t, rs)][0] >= sr.vote_alone.get(rule.family, 10**9):
+                    alone.add(rule.family)
     for fam, n in votes.items():
         if n >= sr.votes.get(fam, 1):
             counts[fam] += n
+            seen.add(f"{fam}: context")
+        elif fam in alone and not counts[fam]:
+            counts[fam] = 1
             seen.add(f"{fam}: context")
     forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
              for f, (o, w) in sr.pairs.items()}
