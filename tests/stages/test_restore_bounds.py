@@ -331,15 +331,23 @@ def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
 
 def test_one_occurrence_at_vote_alone_is_a_fingerprint() -> None:
     """fazhan's vote_alone = 5: a short item whose one 开展 scores 5 on its own (为学生的终身开展奠基:
-    终身 +4, 为…奠基 +2, an object -1) opens the gate and is restored; at 4 (医学的开展日新月异: 的
-    +2, 日新月异 +3, -1) it does not, nor does the 5 without vote_alone: one vote is under votes = 2."""
+    终身 +4, 为…奠基 +2, an object -1) opens the gate and is restored, but is no evidence for the
+    pair's other 开展 where some 发展 is left (level 1: 学校开展。 at +1 stays a flag) and evidence
+    where none is (level 3: restored); at 4 (医学的开展日新月异: 的 +2,
+    日新月异 +3, -1) it does not open it, nor does the 5 without vote_alone: one vote is under
+    votes = 2."""
     strong, weak = "学校始终坚持为学生的终身开展奠基。", "医学的开展日新月异。"
     sr = swaps.load()
     rule = next(r for r in sr.rules if r.id == "swap.fazhan")
     assert [rule.context_score(swaps._context(t, t.index("开展"), t.index("开展") + 2))[0] for t in (strong, weak)] == [5, 4]
-    g = swaps.gate([strong])
-    assert (g.open, g.counts, g.level("fazhan")) == (True, {"fazhan": 1}, 2)
+    left = [strong, "学校开展。", "要发展经济"]
+    g = swaps.gate(left)
+    assert (g.open, g.counts, g.level("fazhan")) == (True, {}, 1)
     assert [(c.before, c.after) for c in swaps.scan(strong, g)[0]] == [("开展", "发展")]
+    assert swaps.scan("学校开展。", g)[0] == [] and [f.rule for f in swaps.scan("学校开展。", g)[1]] == ["swap.fazhan"]
+    g = swaps.gate(left[:2])  # no 发展 left: the pair's evidence, and 学校开展。 is restored
+    assert (g.counts, g.level("fazhan")) == ({"fazhan": 1}, 3)
+    assert [(c.before, c.after) for c in swaps.scan("学校开展。", g)[0]] == [("开展", "发展")]
     assert swaps.gate([weak]).counts == {}
     assert swaps.gate([strong], dataclasses.replace(sr, vote_alone={})).counts == {}
 

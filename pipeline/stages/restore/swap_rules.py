@@ -109,8 +109,9 @@ class SwapRules:
     # family -> how many occurrences its `when` rules restore from context alone (稳固党的执政地位)
     # make those occurrences count as the family's fingerprints
     votes: dict[str, int] = dataclasses.field(default_factory=dict)
-    # family -> the context score at which one occurrence alone is a fingerprint (a short news item
-    # with one 医学开展日新月异 and nothing else: no undamaged document holds such a 开展)
+    # family -> the context score at which one occurrence alone opens the gate (a short news item
+    # with one 为学生的终身开展奠基 and nothing else: no undamaged document holds such a 开展); it is
+    # evidence for the pair's other occurrences only where the original word is absent
     vote_alone: dict[str, int] = dataclasses.field(default_factory=dict)
     # family -> the share of the swapped form's occurrences whose context alone votes for the
     # original (vote_at, votes) at which the document counts as damaged throughout (Gate.level

@@ -77,7 +77,8 @@ class Gate:
 def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> Gate:
     """Count the spinner's fingerprints over the whole document, with the occurrences whose
     context alone reaches the family's ``vote_at`` (no undamaged text holds one: the clean
-    corpora check; ``votes`` of them, or one at ``vote_alone``), and each pair's forms (``force`` opens the gate for every family: used to
+    corpora check; ``votes`` of them; one at ``vote_alone`` opens the gate, and counts only where
+    the original word is absent), and each pair's forms (``force`` opens the gate for every family: used to
     measure a rule's raw over-correction)."""
     sr = sr or load()
     counts: Counter[str] = Counter()
@@ -112,9 +113,10 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
         if n >= sr.votes.get(fam, 1):
             counts[fam] += n
             seen.add(f"{fam}: context")
-        elif fam in alone and not counts[fam]:
-            counts[fam] = 1
-            seen.add(f"{fam}: context")
+        elif fam in alone:  # opens the gate; evidence for the pair's other occurrences only where
+            seen.add(f"{fam}: context alone")  # the original word is absent (damaged throughout)
+            if not any(sr.pairs[fam][0] in t for t in texts):
+                counts[fam] = 1
     forms = {f: (sum(t.count(o) for t in texts), sum(t.count(w) for t in texts))
              for f, (o, w) in sr.pairs.items()}
     if force:
