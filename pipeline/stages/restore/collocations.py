@@ -60,11 +60,11 @@ class Collocations:
     def find_left(self, left: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The same for the run ending ``left`` (the clause before the word), with the part of
         speech of its last word."""
-        tail = left[max(0, len(left) - self.longest_left):]
-        i = len(tail)
-        while i and _RUN_CHAR.match(tail[i - 1]):  # (a regex anchored at the end rescans: quadratic)
+        end = left[max(0, len(left) - self.longest_left):]
+        i = len(end)
+        while i and _RUN_CHAR.match(end[i - 1]):  # (a regex anchored at the end rescans: quadratic)
             i -= 1
-        return _longest(self.left, tail[i:], min_total, from_end=True)
+        return _longest(self.left, end[i:], min_total, from_end=True)
 
     def find_tail(self, right: str, min_total: int) -> tuple[str, int, int, str] | None:
         """The same for the clause's tail (see TAIL): the head of what follows the word."""

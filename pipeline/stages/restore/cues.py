@@ -109,9 +109,10 @@ class Cond:
     lexicon: str | None = None
     lex: Lexicon | None = None
     # {min = N, at_least = x, tags = [...], side = "right"}: the run of text after (side "left":
-    # before; "both": the two added) the match, seen at least N times in real text
-    # (rules/restore/collocations.toml), has a log-ratio (original over swapped form) of at least
-    # x, and its word next to the match one of those parts of speech (any, if the list is empty)
+    # before; "both": the two added; "tail": the clause's last characters) the match, seen at least
+    # N times in real text (rules/restore/collocations.toml), has a log-ratio (original over
+    # swapped form) of at least x (``at_most`` x: at most, a vote for the swapped form), and its
+    # word next to the match one of those parts of speech (any, if the list is empty)
     collocation: dict[str, Any] | None = None
     colloc: Collocations | None = None
     action: Action = "restore"

@@ -105,9 +105,9 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                 if rule.scored is None:
                     votes[rule.family] += rule.decide(c, 0)[0] == "restore"
                     continue
-                scores[(rule.id, t, rs)] = rule.context_score(c)
-                votes[rule.family] += scores[(rule.id, t, rs)][0] >= at
-                if scores[(rule.id, t, rs)][0] >= sr.vote_alone.get(rule.family, 10**9):
+                scores[(rule.id, t, rs)] = scored = rule.context_score(c)
+                votes[rule.family] += scored[0] >= at
+                if scored[0] >= sr.vote_alone.get(rule.family, 10**9):
                     alone.add(rule.family)
     for fam, n in votes.items():
         if n >= sr.votes.get(fam, 1):
