@@ -406,6 +406,8 @@ def test_body_only_paste_of_the_sample_is_kept_whole_and_split_into_its_paragrap
      {"doc_id": "4455667", "size": "2.31MB", "pages": 4}),
     ("• 报告页数\n18 页\n• 报告大小\n1.26 MB\n",  # a label on its line, the value on the next
      {"pages": 18, "size": "1.26MB"}),
+    ("文件大小：36KB  共3页  上传时间：2025-10-12  格式：DOC\n",  # 共N页 among a row's fields
+     {"size": "36KB", "pages": 3, "date": "2025-10-12", "format": "DOC"}),
 ])
 def test_metadata_in_any_layout(rows: str, meta: dict) -> None:
     page = "首页 > 文库 > 工作总结\n立即下载\n" + rows + "收藏\n工作总结\n" + "今年以来，我们认真落实各项工作任务，取得了较好的成绩。\n" * 3
