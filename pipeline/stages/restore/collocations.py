@@ -35,6 +35,9 @@ class Collocations:
     left: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)  # run before the word
     longest_left: int = 0
     tail: dict[str, tuple[int, int, str]] = dataclasses.field(default_factory=dict)  # clause tail after it
+    # (swapped, original) of the pairs whose swapped form a run reads as the original (see
+    # swaps.toml's in_runs): the table counts real text, where 服务业 is written, not 效劳业
+    read_as: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def build(cls, data: Any, where: str) -> Collocations:
@@ -97,6 +100,8 @@ class Collocations:
         least ``min`` times, its word next to ours one of ``tags``, its log-ratio at least
         ``at_least`` (at most ``at_most``)."""
         side = cue["side"]
+        for swapped, original in self.read_as:
+            left, right = left.replace(swapped, original), right.replace(swapped, original)
         if side == "tail":
             runs = (self.find_tail(right, cue["min"]),)
         else:

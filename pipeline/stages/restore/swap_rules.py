@@ -16,7 +16,7 @@ from pipeline.stages.restore.cues import Action, Cond, Context, Lexicon
 from pipeline.errors import PipelineError
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
-FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_alone", "vote_share",
+FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_alone", "vote_share", "in_runs",
                          "absence"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
@@ -139,6 +139,7 @@ def load() -> SwapRules:
     vote_alone: dict[str, int] = {}
     vote_share: dict[str, float] = {}
     weak_absence: set[str] = set()
+    in_runs: set[str] = set()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     colloc: dict[str, Collocations] = {}
@@ -168,6 +169,13 @@ def load() -> SwapRules:
                 raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
             if fam.get("absence") == "weak":
                 weak_absence.add(name)
+            if fam.get("in_runs", False) is not False:
+                if fam["in_runs"] is not True or len(pairs[name][0]) != len(pairs[name][1]):
+                    raise PipelineError(f"{path.name}: [family.{name}] in_runs must be true, for a pair of "
+                                        "words of one length")
+                in_runs.add(name)
+    reads = tuple((pairs[f][1], pairs[f][0]) for f in sorted(in_runs))
+    colloc = {k: dataclasses.replace(c, read_as=reads) for k, c in colloc.items()}
     lexica = {f: Lexicon.build(lexicon[f], pairs[f][1]) for f in lexicon if f in pairs}
     for path, r in owned_rules("swaps", RULE_KEYS):
         where = f"{path.name}: rule {r['id']}"
