@@ -268,6 +268,27 @@ def test_one_off_contexts_edit_in_any_spun_document() -> None:
     assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
 
 
+def test_the_sites_punctuation_pass_marks_a_page_spun() -> None:
+    """The site folds every comma to ASCII and every closing ” to 〞 after spinning: three folded
+    commas between Han characters with no full-width comma left, or a 〞 with no ” left, make a page
+    spun (level 1, no pair's own print) and a clear context there is restored (为了学校的开展).
+    Two folded commas, a full-width comma beside them, or a ” beside the 〞 are no mark (a
+    writer's slip)."""
+    folded = "为了学校的开展,大家献计献策,办学水平不断提高,师生满意度稳步提升。"
+    g = swaps.gate([folded])
+    assert (g.open, g.counts, g.level("fazhan"), g.level("fuwu")) == (True, {}, 1, 1)
+    assert g.as_info()["site_marks"] == ["[\u4e00-\u9fff],[\u4e00-\u9fff]"]
+    assert restore_text(folded, "b0", g, None, Options())[0] == "为了学校的发展，大家献计献策，办学水平不断提高，师生满意度稳步提升。"
+    quoted = "为了学校的开展，践行“立德树人〞"
+    assert swaps.gate([quoted]).open is True
+    for clean in ("为了学校的开展,大家献计献策,办学水平不断提高。",
+                  "为了学校的开展,大家献计献策,办学水平不断提高,师生满意度稳步提升，家长认可。",
+                  "为了学校的开展，践行“立德树人〞，“五育”并举"):
+        closed = swaps.gate([clean])
+        assert closed.open is False, clean
+        assert not any(e.rule.startswith("swap.") for e in restore_text(clean, "b0", closed, None, Options())[1])
+
+
 def test_ze_between_a_topic_and_its_verb_is_evidence_of_its_own() -> None:
     """那么 between a topic and a verb the adverb does not take (王主任那么负责…) is 则 from its
     context alone, and one such occurrence is a fingerprint (ze's votes = 1): a short item with
@@ -728,6 +749,15 @@ def test_bad_user_rule_is_a_one_line_error(user_rules, body: str, load: str, mat
     loader = {"punctuation": punctuation.load, "numbers": numbers.load, "swaps": swaps.load}[load]
     with pytest.raises(PipelineError, match=match) as e:
         loader()
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("marks", ['[["(", "，", 3]]', '[["〞", "”"]]', '["〞"]', '[["〞", "”", "many"]]'])
+def test_a_bad_site_mark_is_a_one_line_error(user_rules, marks: str) -> None:
+    user_rules("user.toml", f"[gate]\nsite_marks = {marks}\n")
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[gate\] site_marks must be \[pattern, absent pattern, "
+                                            r"least matches\]") as e:
+        swaps.load()
     assert "\n" not in str(e.value)
 
 

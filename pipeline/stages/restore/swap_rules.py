@@ -18,7 +18,7 @@ from pipeline.errors import PipelineError
 # The keys of a family and of the gate (rules.Checker rejects any other).
 FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_alone", "vote_share", "in_runs",
                          "absence"})
-GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence"})
+GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence", "site_marks"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
 
@@ -120,6 +120,9 @@ class SwapRules:
     # families whose original word is the rarer one in undamaged text (激励 beside 鼓励, absence =
     # "weak"): a document without it is not damaged throughout for that alone
     weak_absence: frozenset[str] = frozenset()
+    # the site's own rewriting pass, seen in the punctuation: (pattern, pattern that must not occur,
+    # least matches) -- a document bearing one counts as spun (Gate.level 1) with no word fingerprint
+    site_marks: tuple[tuple[Any, Any, int], ...] = ()
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -140,12 +143,15 @@ def load() -> SwapRules:
     vote_share: dict[str, float] = {}
     weak_absence: set[str] = set()
     in_runs: set[str] = set()
+    marks: tuple[tuple[Any, Any, int], ...] = ()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     colloc: dict[str, Collocations] = {}
     for path, data in rules.load("restore"):
         check = rules.Checker(path)
         gate.update(check.keys(data.get("gate", {}), GATE_KEYS, "[gate]"))
+        if "site_marks" in data.get("gate", {}):
+            marks = _site_marks(data["gate"]["site_marks"], path)
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
         colloc.update({k: Collocations.build(v, f"{path.name}: [collocation.{k}]")
                        for k, v in data.get("collocation", {}).items()})
@@ -191,7 +197,16 @@ def load() -> SwapRules:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
                      int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes,
-                     vote_alone, vote_share, frozenset(weak_absence))
+                     vote_alone, vote_share, frozenset(weak_absence), marks)
+
+
+def _site_marks(v: Any, path: Any) -> tuple[tuple[Any, Any, int], ...]:
+    """[gate] site_marks: a list of [pattern, pattern that must not occur, least matches]."""
+    try:
+        return tuple((rules.compile_rule(a, path), rules.compile_rule(b, path), int(n)) for a, b, n in v)
+    except (TypeError, ValueError, re.error) as e:
+        raise PipelineError(f"{path.name}: [gate] site_marks must be [pattern, absent pattern, least matches] "
+                            f"({e})") from e
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,

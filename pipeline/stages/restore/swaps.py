@@ -38,6 +38,7 @@ class Gate:
     vote_share: dict[str, float] = dataclasses.field(default_factory=dict)  # see SwapRules.vote_share
     votes: dict[str, int] = dataclasses.field(default_factory=dict)  # family -> occurrences voting original
     weak_absence: frozenset[str] = frozenset()  # see SwapRules.weak_absence
+    marks: tuple[str, ...] = ()  # the site marks (SwapRules.site_marks) the document bears
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -71,6 +72,7 @@ class Gate:
     def as_info(self) -> dict[str, Any]:
         return {"open": self.open, "distinct": self.distinct,
                 "fingerprints": {k: v for k, v in sorted(self.counts.items()) if v},
+                **({"site_marks": list(self.marks)} if self.marks else {}),
                 "levels": {k: self.level(k) for k in sorted(self.forms) if self.level(k) >= 2}}
 
 
@@ -78,7 +80,8 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
     """Count the spinner's fingerprints over the whole document, with the occurrences whose
     context alone reaches the family's ``vote_at`` (no undamaged text holds one: the clean
     corpora check; ``votes`` of them; one at ``vote_alone`` opens the gate, and counts only where
-    the original word is absent), and each pair's forms (``force`` opens the gate for every family: used to
+    the original word is absent), the site's punctuation marks (a page the site rewrote: spun, with no
+    pair's own print), and each pair's forms (``force`` opens the gate for every family: used to
     measure a rule's raw over-correction)."""
     sr = sr or load()
     counts: Counter[str] = Counter()
@@ -122,9 +125,12 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
     if force:
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
+    marks = tuple(present.pattern for present, absent, least in sr.site_marks  # spun, no pair's own print
+                  if sum(len(present.findall(t)) for t in texts) >= least and not any(absent.search(t) for t in texts))
+    seen.update(f"site: {m}" for m in marks)
     hits = sum(counts.values())
     return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
-                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence)
+                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence, marks)
 
 
 # --- scanning ------------------------------------------------------------------------------
