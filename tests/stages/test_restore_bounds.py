@@ -325,7 +325,8 @@ def test_a_work_reports_set_phrases_are_prints_of_their_pairs() -> None:
                          ("健全培养、使用、鼓励等机制", "jili"), ("稳固军政军民团结", "gonggu"),
                          ("稳固和增强回升势头", "gonggu")):
         assert list(swaps.gate([spun]).counts) == [family], spun  # 日喀那么 twice: a print and a vote
-    for clean in ("开展新质生产力专题调研", "采取物质奖励、精神鼓励等形式", "民族团结更加稳固", "鼓励人才到基层"):
+    for clean in ("开展新质生产力专题调研", "采取物质奖励、精神鼓励等形式", "民族团结更加稳固", "鼓励人才到基层",
+                  "同临近国家的贸易往来", "临近村的村民赶来帮忙"):  # real text writes 临近 for 邻近 there
         assert swaps.gate([clean]).counts == {}, clean
 
 
