@@ -299,6 +299,9 @@ def test_ze_between_a_topic_and_its_verb_is_evidence_of_its_own() -> None:
     g = swaps.gate([topic])
     assert (g.open, g.votes, g.level("ze")) == (True, {"ze": 1}, 2)
     assert restore_text(topic, "b0", g, None, Options())[0] == "王主任则负责术后随访"
+    formal_if = swaps.gate(["若逾期未整改，那么按规定处理"])  # 若…，则: the same evidence
+    assert (formal_if.open, formal_if.votes, formal_if.level("ze")) == (True, {"ze": 1}, 2)
+    assert swaps.gate(["如果逾期未整改，那么按规定处理"]).open is False
     other = "城区学校那么面临师资短缺"
     closed = swaps.gate([other])
     assert (closed.open, closed.votes) == (False, {"ze": 0})
