@@ -405,6 +405,22 @@ def test_clause_tail_thresholds_both_sides(user_rules) -> None:
         assert tails(text) == [], text
 
 
+def test_a_run_reads_a_pair_in_runs_as_its_original(user_rules) -> None:
+    """fuwu and jichu are in_runs: the table counts real text, where 服务 stands, so a spun
+    document's 效劳好 is looked up as 服务好 (and a clause's tail 效劳 as 服务), while 那么 (ze is not
+    in_runs) is read as written; in_runs on a pair of words of unequal length is an error."""
+    user_rules("collocations.toml", _tables(fazhan='totals = [60, 100]\n'
+               'right = """\n服务好 10 1 v\n那么好 10 1 v\n"""\ntail = """\n服务 10 1 vn\n"""'))
+    assert [c for c in _cues("学校开展效劳好")[1] if c.startswith("coll")] == ["coll 服务好 10/1+2"]
+    assert [c for c in _cues("积极开展社区养老效劳，")[1] if c.startswith("coll")] == ["coll 服务 10/1+2"]
+    assert [c for c in _cues("学校开展那么好")[1] if c.startswith("coll")] == ["coll 那么好 10/1+2"]
+    assert [c for c in _cues("学校开展则好")[1] if c.startswith("coll")] == []
+    user_rules("user.toml", '[family.ze]\npair = ["则", "那么"]\nin_runs = true\nfingerprints = []\n')
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[family\.ze\] in_runs must be true, for a pair of "
+                                            r"words of one length$"):
+        swaps.load()
+
+
 def test_collocation_before_the_word_thresholds_both_sides(user_rules) -> None:
     """swap.xiangmu reads the runs before and after 工程: restore at a log-ratio (the two sides
     added) of 3.0 or more, each run seen at least 20 times, flag from 2.0 with at least 10. Totals
