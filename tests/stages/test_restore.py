@@ -277,7 +277,7 @@ def test_the_sites_punctuation_pass_marks_a_page_spun() -> None:
     folded = "为了学校的开展,大家献计献策,办学水平不断提高,师生满意度稳步提升。"
     g = swaps.gate([folded])
     assert (g.open, g.counts, g.level("fazhan"), g.level("fuwu")) == (True, {}, 1, 1)
-    assert g.as_info()["site_marks"] == ["[\u4e00-\u9fff],[\u4e00-\u9fff]"]
+    assert g.as_info()["site_marks"] == ["commas folded to ASCII"]
     assert restore_text(folded, "b0", g, None, Options())[0] == "为了学校的发展，大家献计献策，办学水平不断提高，师生满意度稳步提升。"
     quoted = "为了学校的开展，践行“立德树人〞"
     assert swaps.gate([quoted]).open is True
@@ -771,11 +771,14 @@ def test_bad_user_rule_is_a_one_line_error(user_rules, body: str, load: str, mat
     assert "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("marks", ['[["(", "，", 3]]', '[["〞", "”"]]', '["〞"]', '[["〞", "”", "many"]]'])
-def test_a_bad_site_mark_is_a_one_line_error(user_rules, marks: str) -> None:
-    user_rules("user.toml", f"[gate]\nsite_marks = {marks}\n")
-    with pytest.raises(PipelineError, match=r"^user\.toml: \[gate\] site_marks must be \[pattern, absent pattern, "
-                                            r"least matches\]") as e:
+@pytest.mark.parametrize("mark", ['name = "x"\npresent = "("\nabsent = "，"\nleast = 3',
+                                  'name = "x"\npresent = "〞"\nabsent = "”"',
+                                  'name = "x"\npresent = "〞"\nabsent = "”"\nleast = "many"',
+                                  'name = "x"\npresent = "〞"\nabsent = "”"\nleast = 1\nwhere = "body"'])
+def test_a_bad_site_mark_is_a_one_line_error(user_rules, mark: str) -> None:
+    user_rules("user.toml", f"[[gate.site_marks]]\n{mark}\n")
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[\[gate\.site_marks\]\] needs name, present, absent "
+                                            r"and least") as e:
         swaps.load()
     assert "\n" not in str(e.value)
 

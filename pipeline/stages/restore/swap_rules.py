@@ -120,9 +120,10 @@ class SwapRules:
     # families whose original word is the rarer one in undamaged text (激励 beside 鼓励, absence =
     # "weak"): a document without it is not damaged throughout for that alone
     weak_absence: frozenset[str] = frozenset()
-    # the site's own rewriting pass, seen in the punctuation: (pattern, pattern that must not occur,
-    # least matches) -- a document bearing one counts as spun (Gate.level 1) with no word fingerprint
-    site_marks: tuple[tuple[Any, Any, int], ...] = ()
+    # the site's own rewriting pass, seen in the punctuation: (name, pattern, pattern that must not
+    # occur, least matches) -- a document bearing one counts as spun (Gate.level 1) with no word
+    # fingerprint
+    site_marks: tuple[tuple[str, Any, Any, int], ...] = ()
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -143,7 +144,7 @@ def load() -> SwapRules:
     vote_share: dict[str, float] = {}
     weak_absence: set[str] = set()
     in_runs: set[str] = set()
-    marks: tuple[tuple[Any, Any, int], ...] = ()
+    marks: tuple[tuple[str, Any, Any, int], ...] = ()
     gate: dict[str, Any] = {}
     lexicon: dict[str, dict[str, Any]] = {}
     colloc: dict[str, Collocations] = {}
@@ -200,13 +201,16 @@ def load() -> SwapRules:
                      vote_alone, vote_share, frozenset(weak_absence), marks)
 
 
-def _site_marks(v: Any, path: Any) -> tuple[tuple[Any, Any, int], ...]:
-    """[gate] site_marks: a list of [pattern, pattern that must not occur, least matches]."""
+def _site_marks(v: Any, path: Any) -> tuple[tuple[str, Any, Any, int], ...]:
+    """[[gate.site_marks]]: each a name, a pattern present, a pattern absent and the least matches."""
+    keys = {"name", "present", "absent", "least"}
     try:
-        return tuple((rules.compile_rule(a, path), rules.compile_rule(b, path), int(n)) for a, b, n in v)
+        if not isinstance(v, list) or not all(isinstance(m, dict) and set(m) == keys for m in v):
+            raise ValueError("unknown or missing keys")
+        return tuple((str(m["name"]), rules.compile_rule(m["present"], path), rules.compile_rule(m["absent"], path),
+                      int(m["least"])) for m in v)
     except (TypeError, ValueError, re.error) as e:
-        raise PipelineError(f"{path.name}: [gate] site_marks must be [pattern, absent pattern, least matches] "
-                            f"({e})") from e
+        raise PipelineError(f"{path.name}: [[gate.site_marks]] needs name, present, absent and least ({e})") from e
 
 
 def _parse_rule(r: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,

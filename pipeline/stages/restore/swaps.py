@@ -125,7 +125,7 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
     if force:
         return Gate({f: max(1, counts[f]) for f in sr.fingerprints}, len(seen), True,
                     {f: (1, 0) for f in sr.fingerprints})
-    marks = tuple(present.pattern for present, absent, least in sr.site_marks  # spun, no pair's own print
+    marks = tuple(name for name, present, absent, least in sr.site_marks  # spun, no pair's own print
                   if sum(len(present.findall(t)) for t in texts) >= least and not any(absent.search(t) for t in texts))
     seen.update(f"site: {m}" for m in marks)
     hits = sum(counts.values())
