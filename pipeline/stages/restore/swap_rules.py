@@ -176,7 +176,7 @@ def load() -> SwapRules:
                 raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
             if fam.get("absence") == "weak":
                 weak_absence.add(name)
-            if fam.get("in_runs", False) is not False:
+            if "in_runs" in fam:
                 if fam["in_runs"] is not True or len(pairs[name][0]) != len(pairs[name][1]):
                     raise PipelineError(f"{path.name}: [family.{name}] in_runs must be true, for a pair of "
                                         "words of one length")
