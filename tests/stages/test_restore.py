@@ -268,6 +268,22 @@ def test_one_off_contexts_edit_in_any_spun_document() -> None:
     assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
 
 
+def test_guangda_and_lijie_contexts_edit_in_any_spun_document() -> None:
+    """广阔 before a group of people and 懂得 as a noun, in a row of attitudes or inside the raw
+    replacement of a longer word (合理解决 → 合懂得决) are never written so: restored once another
+    pair shows the spinner (level 1), and left alone in a document that shows nothing."""
+    lines = ["欢迎广阔网友收看直播", "尊重、懂得、关爱老人", "及时合懂得决群众诉求", "认真学习、懂得文件精神"]
+    spun = swaps.gate(["强化培训效劳", *lines])
+    assert [spun.level(f) for f in ("guangda", "lijie")] == [1, 1]
+    assert [restore_text(t, "b0", spun, None, Options())[0] for t in lines] == \
+        ["欢迎广大网友收看直播", "尊重、理解、关爱老人", "及时合理解决群众诉求", "认真学习、理解文件精神"]
+    kept = ["为学生提供广阔发展空间", "孩子们懂得尊重他人", "我们懂得，幸福是奋斗出来的"]
+    assert [restore_text(t, "b0", spun, None, Options())[0] for t in kept] == kept
+    clean = swaps.gate(lines)
+    assert not clean.open
+    assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 4
+
+
 def test_the_sites_punctuation_pass_marks_a_page_spun() -> None:
     """The site folds every comma to ASCII and every closing ” to 〞 after spinning: three folded
     commas between Han characters with no full-width comma left, or a 〞 with no ” left, make a page

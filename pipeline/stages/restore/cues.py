@@ -106,6 +106,7 @@ class Cond:
     after: tuple[str, ...] = ()
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
+    before_re: re.Pattern[str] | None = None
     after_re: re.Pattern[str] | None = None
     block_re: re.Pattern[str] | None = None
     object: dict[str, Any] | None = None
@@ -128,7 +129,7 @@ class Cond:
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
               colloc: Collocations | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
-        known = set(lists) | {"left_re", "right_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon",
+        known = set(lists) | {"left_re", "right_re", "before_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon",
                               "collocation"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
@@ -145,7 +146,7 @@ class Cond:
             kw["collocation"], kw["colloc"] = colloc.cue(d["collocation"], where), colloc
         if "lexicon" in d:
             kw["lexicon"], kw["lex"] = d["lexicon"], lex
-        for k in ("left_re", "right_re", "after_re", "block_re"):
+        for k in ("left_re", "right_re", "before_re", "after_re", "block_re"):
             if k in d:
                 kw[k] = rules.compile_rule(d[k], path)
         for k in ("object", "action", "weight", "note"):
@@ -176,7 +177,7 @@ class Cond:
         if self.before_not and any(_has(c.before, w) for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
-                               (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
+                               (self.before_re, c.before, "search"), (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
             if pat is not None:
                 m = getattr(pat, how)(text)
                 if not m:
