@@ -177,7 +177,8 @@ class Cond:
         if self.before_not and any(_has(c.before, w) for w in self.before_not):
             return None
         for pat, text, how in ((self.left_re, c.left, "search"), (self.right_re, c.right, "match"),
-                               (self.before_re, c.before, "search"), (self.after_re, c.after, "match"), (self.block_re, c.block.strip(), "fullmatch")):
+                               (self.before_re, c.before, "search"), (self.after_re, c.after, "match"),
+                               (self.block_re, c.block.strip(), "fullmatch")):
             if pat is not None:
                 m = getattr(pat, how)(text)
                 if not m:
