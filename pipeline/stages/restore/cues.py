@@ -104,6 +104,9 @@ class Cond:
     before: tuple[str, ...] = ()
     before_not: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    # the clause before the match ends in one of the words and the clause after it is one or two
+    # characters and the same word (少年强则国强: X则…X)
+    echo: tuple[str, ...] = ()
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
     before_re: re.Pattern[str] | None = None
@@ -128,7 +131,7 @@ class Cond:
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
               colloc: Collocations | None = None) -> Cond:
-        lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after")
+        lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after", "echo")
         known = set(lists) | {"left_re", "right_re", "before_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon",
                               "collocation"}
         if unknown := set(d) - known:
@@ -163,6 +166,8 @@ class Cond:
             (self.left_has, lambda: next((w for w in self.left_has if w in c.left), None)),
             (self.before, lambda: next((w for w in self.before if _has(c.before, w)), None)),
             (self.after, lambda: next((w for w in self.after if w in c.after), None)),
+            (self.echo, lambda: next((w for w in self.echo if c.left.endswith(w) and 1 <= len(c.right) - len(w) <= 2
+                                      and c.right.endswith(w) and all(_HAN.match(ch) for ch in c.right)), None)),
         ]
         for given, check in checks:
             if given:
