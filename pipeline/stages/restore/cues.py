@@ -3,6 +3,7 @@ clause and sentence context, jieba's compounds (Lexicon) and each ``when``/``cue
 ``rules/restore/swaps.toml`` (Cond). The rules themselves are in swap_rules."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -92,6 +93,23 @@ class Lexicon:
         return best
 
 
+def _echoes(c: Context, w: str) -> bool:
+    """X则…X: the clause before ends in ``w`` and the clause after is one or two Han characters and ``w``."""
+    return (c.left.endswith(w) and 1 <= len(c.right) - len(w) <= 2 and c.right.endswith(w)
+            and all(_HAN.match(ch) for ch in c.right))
+
+
+# Each word-list field of a condition and what it finds in the context (the word that matched).
+_FINDERS: dict[str, Any] = {
+    "left": lambda k, c: _ends(c.left, k.left, "^"),
+    "right": lambda k, c: _starts(c.right, k.right, "$"),
+    "left_has": lambda k, c: next((w for w in k.left_has if w in c.left), None),
+    "before": lambda k, c: next((w for w in k.before if _has(c.before, w)), None),
+    "after": lambda k, c: next((w for w in k.after if w in c.after), None),
+    "echo": lambda k, c: next((w for w in k.echo if _echoes(c, w)), None),
+}
+
+
 @dataclass(frozen=True)
 class Cond:
     """One condition of a rule (see the header of swaps.toml); all given fields must hold."""
@@ -127,6 +145,12 @@ class Cond:
     action: Action = "restore"
     weight: int = 0
     note: str = ""
+    # the word-list tests this condition has, in _FINDERS' order (built once: a rule's cues run on
+    # every occurrence of its word, in the gate and in the scan)
+    _finders: tuple[Any, ...] = dataclasses.field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_finders", tuple(f for name, f in _FINDERS.items() if getattr(self, name)))
 
     @classmethod
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
@@ -160,21 +184,11 @@ class Cond:
     def test(self, c: Context) -> str | None:
         """The cue that matched (for the edit's note), or None."""
         cues: list[str] = []
-        checks: list[tuple[tuple[str, ...], Any]] = [
-            (self.left, lambda: _ends(c.left, self.left, "^")),
-            (self.right, lambda: _starts(c.right, self.right, "$")),
-            (self.left_has, lambda: next((w for w in self.left_has if w in c.left), None)),
-            (self.before, lambda: next((w for w in self.before if _has(c.before, w)), None)),
-            (self.after, lambda: next((w for w in self.after if w in c.after), None)),
-            (self.echo, lambda: next((w for w in self.echo if c.left.endswith(w) and 1 <= len(c.right) - len(w) <= 2
-                                      and c.right.endswith(w) and all(_HAN.match(ch) for ch in c.right)), None)),
-        ]
-        for given, check in checks:
-            if given:
-                hit = check()
-                if hit is None:
-                    return None
-                cues.append(hit)
+        for find in self._finders:
+            hit = find(self, c)
+            if hit is None:
+                return None
+            cues.append(hit)
         if self.left_not and _ends(c.left, self.left_not, "^"):
             return None
         if self.right_not and _starts(c.right, self.right_not, "$"):
