@@ -156,8 +156,8 @@ class Cond:
     def parse(cls, d: dict[str, Any], where: str, path: Any = None, lex: Lexicon | None = None,
               colloc: Collocations | None = None) -> Cond:
         lists = ("left", "left_not", "right", "right_not", "left_has", "before", "before_not", "after", "echo")
-        known = set(lists) | {"left_re", "right_re", "before_re", "after_re", "block_re", "object", "action", "weight", "note", "lexicon",
-                              "collocation"}
+        known = set(lists) | {"left_re", "right_re", "before_re", "after_re", "block_re", "object", "action", "weight",
+                              "note", "lexicon", "collocation"}
         if unknown := set(d) - known:
             raise PipelineError(f"{where}: unknown condition field(s) {sorted(unknown)}")
         if d.get("action", "restore") not in ("restore", "keep", "flag"):
