@@ -122,9 +122,7 @@ class Cond:
     before: tuple[str, ...] = ()
     before_not: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
-    # the clause before the match ends in one of the words and the clause after it is one or two
-    # characters and the same word (少年强则国强: X则…X)
-    echo: tuple[str, ...] = ()
+    echo: tuple[str, ...] = ()  # X则…X, one of the words closing both halves (see _echoes)
     left_re: re.Pattern[str] | None = None
     right_re: re.Pattern[str] | None = None
     before_re: re.Pattern[str] | None = None
