@@ -254,18 +254,34 @@ def test_one_off_contexts_edit_in_any_spun_document() -> None:
     """激励 and 巩固 often occur once in a short news item or statute, with no fingerprint of
     their own (level 1). Their clear contexts (褒扬、鼓励; 建立和稳固 + object) are restored once
     another pair shows the spinner (one 效劳 is enough), and left alone where nothing does (the
-    gate stays closed). A lone 那么 there (城区学校那么面临) stays a flag: news and interviews use
-    那么 in their own sense too often (on held-out school and hospital news a quarter of such
-    restores were wrong), unless a verb 那么 does not take follows (see the next test)."""
-    lines = ["城区学校那么面临师资短缺", "给予褒扬、鼓励：", "建立和稳固民兵组织"]
+    gate stays closed)."""
+    lines = ["给予褒扬、鼓励：", "建立和稳固民兵组织"]
     spun = swaps.gate(["强化培训效劳", *lines])
-    assert [spun.level(f) for f in ("ze", "jili", "gonggu")] == [1, 1, 1]
-    assert [restore_text(t, "b0", spun, None, Options())[0] for t in lines] == \
-        ["城区学校那么面临师资短缺", "给予褒扬、激励：", "建立和巩固民兵组织"]
-    assert [f.rule for f in restore_text(lines[0], "b0", spun, None, Options())[2]] == ["swap.ze-loose"]
+    assert [spun.level(f) for f in ("jili", "gonggu")] == [1, 1]
+    assert [restore_text(t, "b0", spun, None, Options())[0] for t in lines] == ["给予褒扬、激励：", "建立和巩固民兵组织"]
     clean = swaps.gate(lines)
     assert not clean.open
-    assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 3
+    assert [restore_text(t, "b0", clean, None, Options())[1:] for t in lines] == [([], [])] * 2
+
+
+def test_a_lone_swapped_ze_is_restored_where_the_writer_never_uses_its_own_sense() -> None:
+    """A spun document whose 那么 never has a use 则 lacks (opening a sentence, 那么多, 没有…那么…)
+    is written, not spoken: its lone 那么 is the spinner's 则 (level 2, restored). One such use
+    anywhere in it (an interview, a doctor's talk) and the lone 那么 stays a flag (level 1); a
+    document the spinner did not visibly touch is left alone."""
+    line = "城区学校那么面临师资短缺"
+    written = swaps.gate(["强化培训效劳", line])
+    assert written.level("ze") == 2 and written.as_info()["no_own_sense"] == ["ze"]
+    assert restore_text(line, "b0", written, None, Options())[0] == "城区学校则面临师资短缺"
+    for own in ("。那么我们该怎么办", "来了那么多人", "没有想象的那么难", "憋着那么一股劲"):
+        spoken = swaps.gate(["强化培训效劳", line, own])
+        assert spoken.level("ze") == 1, own
+        text, edits, flags = restore_text(line, "b0", spoken, None, Options())
+        assert (text, edits, [f.rule for f in flags]) == (line, [], ["swap.ze-loose"]), own
+    for compound in ("遵守原那么多项要求", "按照细那么大力推进"):  # 则 compounds are no own use
+        assert swaps.gate(["强化培训效劳", line, compound]).level("ze") >= 2, compound
+    clean = swaps.gate([line])
+    assert not clean.open and restore_text(line, "b0", clean, None, Options())[1:] == ([], [])
 
 
 def test_guangda_and_lijie_contexts_edit_in_any_spun_document() -> None:

@@ -17,7 +17,7 @@ from pipeline.errors import PipelineError
 
 # The keys of a family and of the gate (rules.Checker rejects any other).
 FAMILY_KEYS = frozenset({"pair", "fingerprints", "dominant", "self_evident", "vote_at", "votes", "vote_alone", "vote_share", "in_runs",
-                         "absence"})
+                         "absence", "own_sense"})
 GATE_KEYS = frozenset({"min_distinct", "min_hits", "min_confidence", "site_marks"})
 # The keys a rule of this detector may have (rules.Checker rejects any other).
 RULE_KEYS = frozenset({"confidence", "cue", "default", "family", "guard_both", "guard_left", "guard_right", "id", "match", "min_level", "mode", "prior", "replace", "scored", "tests", "when"})
@@ -124,6 +124,9 @@ class SwapRules:
     # occur, least matches) -- a document bearing one counts as spun (Gate.level 1) with no word
     # fingerprint
     site_marks: tuple[tuple[str, Any, Any, int], ...] = ()
+    # family -> the swapped form in a use only it has (那么 opening a sentence): a spun document
+    # without one has its pair evidenced (Gate.level 2)
+    own_sense: dict[str, re.Pattern[str]] = dataclasses.field(default_factory=dict)
 
     def edits_allowed(self, rule: Rule) -> bool:
         """The data switch: flag-mode rules, and rules measured below the bar, never edit."""
@@ -143,6 +146,7 @@ def load() -> SwapRules:
     vote_alone: dict[str, int] = {}
     vote_share: dict[str, float] = {}
     weak_absence: set[str] = set()
+    own_sense: dict[str, re.Pattern[str]] = {}
     in_runs: set[str] = set()
     marks: tuple[tuple[str, Any, Any, int], ...] = ()
     gate: dict[str, Any] = {}
@@ -176,6 +180,8 @@ def load() -> SwapRules:
                 raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
             if fam.get("absence") == "weak":
                 weak_absence.add(name)
+            if "own_sense" in fam:
+                own_sense[name] = rules.compile_rule(fam["own_sense"], path)
             if "in_runs" in fam:
                 if fam["in_runs"] is not True or len(pairs[name][0]) != len(pairs[name][1]):
                     raise PipelineError(f"{path.name}: [family.{name}] in_runs must be true, for a pair of "
@@ -198,7 +204,7 @@ def load() -> SwapRules:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
                      int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes,
-                     vote_alone, vote_share, frozenset(weak_absence), marks)
+                     vote_alone, vote_share, frozenset(weak_absence), marks, own_sense)
 
 
 def _site_marks(v: Any, path: Any) -> tuple[tuple[str, Any, Any, int], ...]:
