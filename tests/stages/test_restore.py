@@ -349,7 +349,7 @@ def test_context_votes_are_fingerprints_at_their_threshold() -> None:
     """fazhan's vote_at = 2 and votes = 2: a 开展 whose context alone scores 2 (城乡开展是) is a
     vote, but one vote is no evidence (an undamaged class plan held one strong-looking 开展);
     two votes make a short notice spun for the pair, and it is restored there; a 开展 scoring 1
-    (在保税区开展。) never votes. jili's votes = 2 likewise: one context restore (完善鼓励措施)
+    (在保税区开展。) never votes. jili's votes = 2 likewise: one context restore (形成鼓励效应)
     is not evidence, two are."""
     two, other, one = "统筹城乡开展是一项复杂的系统工程", "推动区域经济开展的新动能", "研发机构在保税区开展。"
     alone, both, weak = swaps.gate([two]), swaps.gate([two, other]), swaps.gate([one, two])
@@ -359,12 +359,12 @@ def test_context_votes_are_fingerprints_at_their_threshold() -> None:
     assert restore_text(two, "b0", alone, None, Options())[1:] == ([], [])
     assert restore_text(two, "b0", both, None, Options())[0] == "统筹城乡发展是一项复杂的系统工程"
     assert restore_text(other, "b0", both, None, Options())[0] == "推动区域经济发展的新动能"
-    single = swaps.gate(["完善鼓励措施"])
-    pair = swaps.gate(["完善鼓励措施", "落实科研鼓励政策"])
+    single = swaps.gate(["形成鼓励效应"])
+    pair = swaps.gate(["形成鼓励效应", "加强关爱鼓励"])
     assert (single.counts, single.level("jili")) == ({}, 0)
     assert (pair.counts, pair.level("jili")) == ({"jili": 2}, 3)
-    assert restore_text("完善鼓励措施", "b0", single, None, Options())[1:] == ([], [])
-    assert restore_text("完善鼓励措施", "b0", pair, None, Options())[0] == "完善激励措施"
+    assert restore_text("形成鼓励效应", "b0", single, None, Options())[1:] == ([], [])
+    assert restore_text("形成鼓励效应", "b0", pair, None, Options())[0] == "形成激励效应"
 
 
 def _cues(text: str) -> tuple[int, list[str]]:
@@ -583,9 +583,9 @@ def test_jili_absence_is_weak_evidence() -> None:
     assert (g.forms["jili"], g.votes.get("jili", 0), g.level("jili")) == ((0, 4), 1, 2)
     _, edits, flags = restore_text("给予精神鼓励", "b0", g, None, Options())
     assert not edits and [f.rule for f in flags] == ["swap.jili"]
-    two = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与"])
+    two = swaps.gate(["健全鼓励机制", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与"])
     assert (two.votes["jili"], two.level("jili")) == (2, 3)
-    five = swaps.gate(["完善鼓励措施", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    five = swaps.gate(["健全鼓励机制", "加大鼓励力度", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
     assert (five.votes["jili"], five.level("jili")) == (2, 2)
     assert restore_text("给予精神鼓励", "b0", two, None, Options())[0] == "给予精神激励"
 
@@ -594,8 +594,8 @@ def test_jili_noun_after_jingshen_or_dui_de_needs_level_3() -> None:
     """精神鼓励 / 物质鼓励 (words of jieba's too) and 对…的鼓励 closing a clause are flags: restored
     only in a document whose 激励 the spinner replaced throughout (level 3), flagged at level 2
     (激励 left, 2 votes of 5 鼓励)."""
-    level3 = swaps.gate(["完善鼓励措施", "落实科研鼓励政策"])
-    level2 = swaps.gate(["完善鼓励措施", "落实科研鼓励政策", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
+    level3 = swaps.gate(["健全鼓励机制", "强化鼓励约束"])
+    level2 = swaps.gate(["健全鼓励机制", "强化鼓励约束", "激励", "激励", "鼓励居民参与", "鼓励企业参与", "鼓励社会参与"])
     assert (level3.level("jili"), level2.level("jili")) == (3, 2)
     for text, want in (("给予物质鼓励和精神鼓励", "给予物质激励和精神激励"), ("加强对科研人员的鼓励。", "加强对科研人员的激励。")):
         assert restore_text(text, "b0", level3, None, Options())[0] == want

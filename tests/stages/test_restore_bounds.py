@@ -246,8 +246,8 @@ def test_a_flag_for_an_ambiguous_context_says_so_with_its_score() -> None:
 def test_context_votes_add_to_a_familys_fingerprints_and_count_once_per_family() -> None:
     both = swaps.gate([FP, "统筹城乡开展是一项复杂的系统工程"])  # a fingerprint, and two 开展 voting 发展
     assert (both.counts, both.votes, both.distinct, both.open) == ({"fazhan": 3}, {"fazhan": 2}, 2, True)
-    two = swaps.gate(["统筹城乡开展是一项复杂的系统工程", "推动区域经济开展的新动能", "完善鼓励措施",
-                      "落实科研鼓励政策"])  # votes alone, two families
+    two = swaps.gate(["统筹城乡开展是一项复杂的系统工程", "推动区域经济开展的新动能", "形成鼓励效应",
+                      "加强关爱鼓励"])  # votes alone, two families
     assert (two.counts, two.distinct, two.open) == ({"fazhan": 2, "jili": 2}, 2, True)
 
 
@@ -268,7 +268,7 @@ def test_an_occurrence_kept_does_not_stop_the_rule_at_the_next_one() -> None:
 def test_every_occurrence_in_a_block_votes_past_a_guarded_one_or_an_earlier_vote() -> None:
     guarded_first = swaps.gate(["召开展览会，统筹城乡开展是一项复杂的系统工程，推动区域经济开展的新动能"])  # 开展览: 展览, no vote
     assert (guarded_first.counts, guarded_first.votes, guarded_first.open) == ({"fazhan": 2}, {"fazhan": 2}, True)
-    one_block = swaps.gate(["完善鼓励措施，落实科研鼓励政策"])  # jili needs 2 votes: both in one block
+    one_block = swaps.gate(["形成鼓励效应，加强关爱鼓励"])  # jili needs 2 votes: both in one block
     assert (one_block.counts, one_block.votes) == ({"jili": 2}, {"jili": 2})
 
 
