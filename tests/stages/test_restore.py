@@ -803,6 +803,15 @@ def test_bad_user_rule_is_a_one_line_error(user_rules, body: str, load: str, mat
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("family", ['fingerprints = ["(那么"]', 'fingerprints = []\nown_sense = "(那么"',
+                                    'fingerprints = []\nown_sense = 3'])
+def test_a_bad_family_pattern_is_a_one_line_error(user_rules, family: str) -> None:
+    user_rules("user.toml", f'[family.ze]\npair = ["则", "那么"]\n{family}\n')
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[family\.ze\] bad pattern: ") as e:
+        swaps.load()
+    assert "\n" not in str(e.value)
+
+
 @pytest.mark.parametrize("mark", ['name = "x"\npresent = "("\nabsent = "，"\nleast = 3',
                                   'name = "x"\npresent = "〞"\nabsent = "”"',
                                   'name = "x"\npresent = "〞"\nabsent = "”"\nleast = "many"',

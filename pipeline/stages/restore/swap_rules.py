@@ -162,7 +162,12 @@ def load() -> SwapRules:
                        for k, v in data.get("collocation", {}).items()})
         for name, fam in data.get("family", {}).items():
             check.keys(fam, FAMILY_KEYS, f"[family.{name}]")
-            fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
+            try:
+                fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
+                if "own_sense" in fam:
+                    own_sense[name] = rules.compile_rule(fam["own_sense"], path)
+            except (re.error, TypeError) as e:
+                raise PipelineError(f"{path.name}: [family.{name}] bad pattern: {e}") from e
             pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
             if "dominant" in fam:
                 dominant[name] = float(fam["dominant"])
@@ -180,8 +185,6 @@ def load() -> SwapRules:
                 raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
             if fam.get("absence") == "weak":
                 weak_absence.add(name)
-            if "own_sense" in fam:
-                own_sense[name] = rules.compile_rule(fam["own_sense"], path)
             if "in_runs" in fam:
                 if fam["in_runs"] is not True or len(pairs[name][0]) != len(pairs[name][1]):
                     raise PipelineError(f"{path.name}: [family.{name}] in_runs must be true, for a pair of "
