@@ -812,6 +812,13 @@ def test_a_bad_family_pattern_is_a_one_line_error(user_rules, family: str) -> No
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("pair", ["", 'pair = "则"\n', 'pair = ["则"]\n', 'pair = ["则", 3]\n'])
+def test_a_family_without_its_pair_is_a_one_line_error(user_rules, pair: str) -> None:
+    user_rules("user.toml", f'[family.ze]\n{pair}fingerprints = []\n')
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[family\.ze\] needs pair = \[original, swapped form\]$"):
+        swaps.load()
+
+
 @pytest.mark.parametrize("mark", ['name = "x"\npresent = "("\nabsent = "，"\nleast = 3',
                                   'name = "x"\npresent = "〞"\nabsent = "”"',
                                   'name = "x"\npresent = "〞"\nabsent = "”"\nleast = "many"',

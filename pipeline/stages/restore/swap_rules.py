@@ -168,7 +168,10 @@ def load() -> SwapRules:
                     own_sense[name] = rules.compile_rule(fam["own_sense"], path)
             except (re.error, TypeError) as e:
                 raise PipelineError(f"{path.name}: [family.{name}] bad pattern: {e}") from e
-            pairs[name] = tuple(fam["pair"])  # type: ignore[assignment]
+            pair = fam.get("pair")
+            if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(w, str) and w for w in pair)):
+                raise PipelineError(f"{path.name}: [family.{name}] needs pair = [original, swapped form]")
+            pairs[name] = (pair[0], pair[1])
             if "dominant" in fam:
                 dominant[name] = float(fam["dominant"])
             if "self_evident" in fam:
