@@ -803,13 +803,24 @@ def test_bad_user_rule_is_a_one_line_error(user_rules, body: str, load: str, mat
     assert "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("family", ['fingerprints = ["(那么"]', 'fingerprints = []\nown_sense = "(那么"',
-                                    'fingerprints = []\nown_sense = 3'])
-def test_a_bad_family_pattern_is_a_one_line_error(user_rules, family: str) -> None:
+@pytest.mark.parametrize("family, match", [
+    ('fingerprints = ["(那么"]', "bad pattern: "), ('own_sense = "(那么"', "bad pattern: "),
+    ("own_sense = 3", "bad pattern: "), ('fingerprints = "原那么"', "fingerprints must be a list of patterns$"),
+    ('dominant = "2"', "dominant must be a number$"), ("vote_share = true", "vote_share must be a number$"),
+    ("votes = 1.5", "votes must be a whole number$"), ("self_evident = [2]", "self_evident must be a whole number$"),
+    ('vote_at = "2"', "vote_at must be a whole number$"), ("vote_alone = 2.0", "vote_alone must be a whole number$")])
+def test_a_bad_family_value_is_a_one_line_error(user_rules, family: str, match: str) -> None:
     user_rules("user.toml", f'[family.ze]\npair = ["则", "那么"]\n{family}\n')
-    with pytest.raises(PipelineError, match=r"^user\.toml: \[family\.ze\] bad pattern: ") as e:
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[family\.ze\] " + match) as e:
         swaps.load()
     assert "\n" not in str(e.value)
+
+
+def test_a_familys_numbers_load_as_written(user_rules) -> None:
+    user_rules("user.toml", '[family.ze]\npair = ["则", "那么"]\ndominant = 3\nvote_share = 0.25\nvotes = 4\n')
+    sr = swaps.load()
+    assert (sr.dominant["ze"], sr.vote_share["ze"], sr.votes["ze"]) == (3.0, 0.25, 4)
+    assert isinstance(sr.dominant["ze"], float) and isinstance(sr.votes["ze"], int)
 
 
 @pytest.mark.parametrize("pair", ["", 'pair = "则"\n', 'pair = ["则"]\n', 'pair = ["则", 3]\n'])

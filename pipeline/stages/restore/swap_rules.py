@@ -162,36 +162,31 @@ def load() -> SwapRules:
                        for k, v in data.get("collocation", {}).items()})
         for name, fam in data.get("family", {}).items():
             check.keys(fam, FAMILY_KEYS, f"[family.{name}]")
+            where = f"{path.name}: [family.{name}]"
+            prints = fam.get("fingerprints", [])
+            if not (isinstance(prints, list) and all(isinstance(p, str) for p in prints)):
+                raise PipelineError(f"{where} fingerprints must be a list of patterns")
             try:
-                fps[name] = tuple(rules.compile_rule(p, path) for p in fam.get("fingerprints", []))
+                fps[name] = tuple(rules.compile_rule(p, path) for p in prints)
                 if "own_sense" in fam:
                     own_sense[name] = rules.compile_rule(fam["own_sense"], path)
             except (re.error, TypeError) as e:
-                raise PipelineError(f"{path.name}: [family.{name}] bad pattern: {e}") from e
+                raise PipelineError(f"{where} bad pattern: {e}") from e
             pair = fam.get("pair")
             if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(w, str) and w for w in pair)):
-                raise PipelineError(f"{path.name}: [family.{name}] needs pair = [original, swapped form]")
+                raise PipelineError(f"{where} needs pair = [original, swapped form]")
             pairs[name] = (pair[0], pair[1])
-            if "dominant" in fam:
-                dominant[name] = float(fam["dominant"])
-            if "self_evident" in fam:
-                self_evident[name] = int(fam["self_evident"])
-            if "vote_at" in fam:
-                vote_at[name] = int(fam["vote_at"])
-            if "votes" in fam:
-                votes[name] = int(fam["votes"])
-            if "vote_alone" in fam:
-                vote_alone[name] = int(fam["vote_alone"])
-            if "vote_share" in fam:
-                vote_share[name] = float(fam["vote_share"])
+            for key, table in (("dominant", dominant), ("self_evident", self_evident), ("vote_at", vote_at),
+                               ("votes", votes), ("vote_alone", vote_alone), ("vote_share", vote_share)):
+                if key in fam:
+                    table[name] = _number(fam[key], key in _WHOLE, f"{where} {key}")
             if fam.get("absence", "strong") not in ("strong", "weak"):
-                raise PipelineError(f"{path.name}: [family.{name}] absence must be strong or weak")
+                raise PipelineError(f"{where} absence must be strong or weak")
             if fam.get("absence") == "weak":
                 weak_absence.add(name)
             if "in_runs" in fam:
                 if fam["in_runs"] is not True or len(pairs[name][0]) != len(pairs[name][1]):
-                    raise PipelineError(f"{path.name}: [family.{name}] in_runs must be true, for a pair of "
-                                        "words of one length")
+                    raise PipelineError(f"{where} in_runs must be true, for a pair of words of one length")
                 in_runs.add(name)
     reads = tuple((pairs[f][1], pairs[f][0]) for f in sorted(in_runs))
     colloc = {k: dataclasses.replace(c, read_as=reads) for k, c in colloc.items()}
@@ -211,6 +206,17 @@ def load() -> SwapRules:
     return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
                      int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes,
                      vote_alone, vote_share, frozenset(weak_absence), marks, own_sense)
+
+
+# The family keys that count occurrences (the others are ratios)
+_WHOLE = frozenset({"self_evident", "vote_at", "votes", "vote_alone"})
+
+
+def _number(v: Any, whole: bool, where: str) -> Any:
+    """A family's count or ratio, as written in its file: a TOML number (a whole one for a count)."""
+    if isinstance(v, bool) or not isinstance(v, int if whole else (int, float)):
+        raise PipelineError(f"{where} must be a {'whole number' if whole else 'number'}")
+    return v if whole else float(v)
 
 
 def _site_marks(v: Any, path: Any) -> tuple[tuple[str, Any, Any, int], ...]:
