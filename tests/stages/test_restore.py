@@ -816,6 +816,15 @@ def test_a_bad_family_value_is_a_one_line_error(user_rules, family: str, match: 
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.parametrize("gate, match", [('min_distinct = "2"', "min_distinct must be a whole number$"),
+                                         ("min_hits = 1.5", "min_hits must be a whole number$"),
+                                         ('min_confidence = "high"', "min_confidence must be a number$")])
+def test_a_bad_gate_value_is_a_one_line_error(user_rules, gate: str, match: str) -> None:
+    user_rules("user.toml", f"[gate]\n{gate}\n")
+    with pytest.raises(PipelineError, match=r"^user\.toml: \[gate\] " + match):
+        swaps.load()
+
+
 def test_a_familys_numbers_load_as_written(user_rules) -> None:
     user_rules("user.toml", '[family.ze]\npair = ["则", "那么"]\ndominant = 3\nvote_share = 0.25\nvotes = 4\n')
     sr = swaps.load()

@@ -155,6 +155,9 @@ def load() -> SwapRules:
     for path, data in rules.load("restore"):
         check = rules.Checker(path)
         gate.update(check.keys(data.get("gate", {}), GATE_KEYS, "[gate]"))
+        for key in ("min_distinct", "min_hits", "min_confidence"):
+            if key in data.get("gate", {}):
+                gate[key] = _number(data["gate"][key], key != "min_confidence", f"{path.name}: [gate] {key}")
         if "site_marks" in data.get("gate", {}):
             marks = _site_marks(data["gate"]["site_marks"], path)
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
@@ -208,7 +211,8 @@ def load() -> SwapRules:
                      vote_alone, vote_share, frozenset(weak_absence), marks, own_sense)
 
 
-# The family keys that count occurrences (the others are ratios)
+# The family keys that count occurrences (the others are ratios; the gate's min_distinct and
+# min_hits count too)
 _WHOLE = frozenset({"self_evident", "vote_at", "votes", "vote_alone"})
 
 
