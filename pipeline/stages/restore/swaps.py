@@ -132,8 +132,8 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                   if sum(len(present.findall(t)) for t in texts) >= least and not any(absent.search(t) for t in texts))
     seen.update(f"site: {m}" for m in marks)
     hits = sum(counts.values())
-    plain = frozenset(f for f, own in sr.own_sense.items()
-                      if forms[f][1] and not any(own.search(t) for t in texts))
+    plain = frozenset(f for f, own in sr.own_sense.items()  # (only the blocks holding the word are read)
+                      if forms[f][1] and not any(own.search(t) for t in texts if sr.pairs[f][1] in t))
     return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
                 sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence, marks, plain)
 
