@@ -139,12 +139,7 @@ def load() -> SwapRules:
     rule_list: list[Rule] = []
     fps: dict[str, tuple[re.Pattern[str], ...]] = {}
     pairs: dict[str, tuple[str, str]] = {}
-    dominant: dict[str, float] = {}
-    self_evident: dict[str, int] = {}
-    vote_at: dict[str, int] = {}
-    votes: dict[str, int] = {}
-    vote_alone: dict[str, int] = {}
-    vote_share: dict[str, float] = {}
+    numbers: dict[str, dict[str, Any]] = {key: {} for key in _FAMILY_NUMBERS}  # key -> family -> value
     weak_absence: set[str] = set()
     own_sense: dict[str, re.Pattern[str]] = {}
     in_runs: set[str] = set()
@@ -154,10 +149,9 @@ def load() -> SwapRules:
     colloc: dict[str, Collocations] = {}
     for path, data in rules.load("restore"):
         check = rules.Checker(path)
-        gate.update(check.keys(data.get("gate", {}), GATE_KEYS, "[gate]"))
-        for key in ("min_distinct", "min_hits", "min_confidence"):
-            if key in data.get("gate", {}):
-                gate[key] = _number(data["gate"][key], key != "min_confidence", f"{path.name}: [gate] {key}")
+        given = check.keys(data.get("gate", {}), GATE_KEYS, "[gate]")
+        gate.update({k: _number(v, _GATE_NUMBERS[k], f"{path.name}: [gate] {k}")
+                     for k, v in given.items() if k in _GATE_NUMBERS})
         if "site_marks" in data.get("gate", {}):
             marks = _site_marks(data["gate"]["site_marks"], path)
         lexicon.update({k: v for k, v in data.get("lexicon", {}).items() if isinstance(v, dict)})
@@ -179,10 +173,9 @@ def load() -> SwapRules:
             if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(w, str) and w for w in pair)):
                 raise PipelineError(f"{where} needs pair = [original, swapped form]")
             pairs[name] = (pair[0], pair[1])
-            for key, table in (("dominant", dominant), ("self_evident", self_evident), ("vote_at", vote_at),
-                               ("votes", votes), ("vote_alone", vote_alone), ("vote_share", vote_share)):
+            for key, whole in _FAMILY_NUMBERS.items():
                 if key in fam:
-                    table[name] = _number(fam[key], key in _WHOLE, f"{where} {key}")
+                    numbers[key][name] = _number(fam[key], whole, f"{where} {key}")
             if fam.get("absence", "strong") not in ("strong", "weak"):
                 raise PipelineError(f"{where} absence must be strong or weak")
             if fam.get("absence") == "weak":
@@ -206,18 +199,20 @@ def load() -> SwapRules:
     for r in rule_list:
         if r.family not in pairs:
             raise PipelineError(f"rule {r.id}: unknown family {r.family!r}")
-    return SwapRules(tuple(rule_list), fps, pairs, int(gate.get("min_distinct", 2)),
-                     int(gate.get("min_hits", 3)), float(gate.get("min_confidence", 0.98)), dominant, self_evident, vote_at, votes,
-                     vote_alone, vote_share, frozenset(weak_absence), marks, own_sense)
+    return SwapRules(tuple(rule_list), fps, pairs, gate.get("min_distinct", 2), gate.get("min_hits", 3),
+                     gate.get("min_confidence", 0.98), numbers["dominant"], numbers["self_evident"], numbers["vote_at"],
+                     numbers["votes"], numbers["vote_alone"], numbers["vote_share"], frozenset(weak_absence), marks,
+                     own_sense)
 
 
-# The family keys that count occurrences (the others are ratios; the gate's min_distinct and
-# min_hits count too)
-_WHOLE = frozenset({"self_evident", "vote_at", "votes", "vote_alone"})
+# The numbers of a family and of the gate, each a count (a whole number) or a ratio
+_FAMILY_NUMBERS = {"dominant": False, "self_evident": True, "vote_at": True, "votes": True, "vote_alone": True,
+                   "vote_share": False}
+_GATE_NUMBERS = {"min_distinct": True, "min_hits": True, "min_confidence": False}
 
 
 def _number(v: Any, whole: bool, where: str) -> Any:
-    """A family's count or ratio, as written in its file: a TOML number (a whole one for a count)."""
+    """A count or ratio as written in a rule file: a TOML number (a whole one for a count)."""
     if isinstance(v, bool) or not isinstance(v, int if whole else (int, float)):
         raise PipelineError(f"{where} must be a {'whole number' if whole else 'number'}")
     return v if whole else float(v)

@@ -39,7 +39,7 @@ class Gate:
     votes: dict[str, int] = dataclasses.field(default_factory=dict)  # family -> occurrences voting original
     weak_absence: frozenset[str] = frozenset()  # see SwapRules.weak_absence
     marks: tuple[str, ...] = ()  # the site marks (SwapRules.site_marks) the document bears
-    plain: frozenset[str] = frozenset()  # families with an own_sense whose swapped form shows none
+    no_own_sense: frozenset[str] = frozenset()  # families with an own_sense their swapped form never shows
 
     def active(self, family: str) -> bool:
         return self.open and self.counts.get(family, 0) > 0
@@ -55,14 +55,14 @@ class Gate:
         no undamaged 开展 votes, so 10 voters among 23 开展 mean most of them were 发展). Where
         the original is the rarer word (``weak_absence``: 激励 beside 鼓励) its absence is no
         evidence: only the votes lift the pair to 3. A swapped form never in a use only it has
-        (``plain``: no 那么 opening a sentence, no 那么多) is the pair's own evidence (2)."""
+        (``no_own_sense``: no 那么 opening a sentence, no 那么多) is the pair's own evidence (2)."""
         original, swapped = self.forms.get(family, (1, 0))
         if original == 0 and swapped >= self.self_evident.get(family, 10**9):  # see SwapRules.self_evident
             return 3 if self.active(family) else 2
         if not self.open:
             return 0
         if not self.active(family):
-            return 2 if family in self.plain else 1
+            return 2 if family in self.no_own_sense else 1
         absent = original == 0 and family not in self.weak_absence
         if swapped >= 2 and (absent or (family in self.dominant and 0 < original * self.dominant[family] <= swapped)):
             return 3
@@ -75,7 +75,7 @@ class Gate:
         return {"open": self.open, "distinct": self.distinct,
                 "fingerprints": {k: v for k, v in sorted(self.counts.items()) if v},
                 **({"site_marks": list(self.marks)} if self.marks else {}),
-                **({"no_own_sense": sorted(self.plain)} if self.plain else {}),
+                **({"no_own_sense": sorted(self.no_own_sense)} if self.no_own_sense else {}),
                 "levels": {k: self.level(k) for k in sorted(self.forms) if self.level(k) >= 2}}
 
 
@@ -132,10 +132,10 @@ def gate(texts: list[str], sr: SwapRules | None = None, force: bool = False) -> 
                   if sum(len(present.findall(t)) for t in texts) >= least and not any(absent.search(t) for t in texts))
     seen.update(f"site: {m}" for m in marks)
     hits = sum(counts.values())
-    plain = frozenset(f for f, own in sr.own_sense.items()  # (only the blocks holding the word are read)
-                      if forms[f][1] and not any(own.search(t) for t in texts if sr.pairs[f][1] in t))
+    no_own_sense = frozenset(f for f, own in sr.own_sense.items()  # (only the blocks holding the word are read)
+                             if forms[f][1] and not any(own.search(t) for t in texts if sr.pairs[f][1] in t))
     return Gate(dict(counts), len(seen), len(seen) >= sr.min_distinct or hits >= sr.min_hits, forms,
-                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence, marks, plain)
+                sr.dominant, sr.self_evident, scores, sr.vote_share, dict(votes), sr.weak_absence, marks, no_own_sense)
 
 
 # --- scanning ------------------------------------------------------------------------------
