@@ -279,7 +279,8 @@ def test_a_lone_swapped_ze_is_restored_where_the_writer_never_uses_its_own_sense
         text, edits, flags = restore_text(line, "b0", spoken, None, Options())
         assert (text, edits, [f.rule for f in flags]) == (line, [], ["swap.ze-loose"]), own
     for compound in ("遵守原那么多项要求", "按照细那么大力推进"):  # 则 compounds are no own use
-        assert swaps.gate(["强化培训效劳", line, compound]).level("ze") >= 2, compound
+        compounded = swaps.gate(["强化培训效劳", line, compound])
+        assert (compounded.level("ze"), compounded.no_own_sense) == (2, frozenset({"ze"})), compound
     clean = swaps.gate([line])
     assert not clean.open and restore_text(line, "b0", clean, None, Options())[1:] == ([], [])
 
